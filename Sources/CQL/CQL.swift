@@ -1,0 +1,2 @@
+/// The CQL native protocol.
+public enum CQLModule {}

@@ -1,0 +1,2 @@
+/// Kafka's wire protocol: primitives, generated request/response codecs, record batches.
+public enum KafkaProtocolModule {}

@@ -1,0 +1,2 @@
+/// Spark Connect client: generated protobuf/gRPC code plus a small session API.
+public enum SparkConnect {}

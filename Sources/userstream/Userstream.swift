@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Userstream: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "userstream",
+        abstract: "A real-time user-data pipeline: randomuser API → Kafka → Cassandra or SQLite.",
+        subcommands: []
+    )
+}
