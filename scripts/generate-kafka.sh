@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions.
+# Regenerates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions, and the
+# round-trip test fixtures in Tests/KafkaProtocolTests/Generated.
 #   scripts/generate-kafka.sh           rewrite the generated files
 #   scripts/generate-kafka.sh --check   fail if the committed files differ from fresh output (CI)
 # Definitions come from $KAFKA_SPECS (default: ../shared/specs next to the repository), which
@@ -25,18 +26,19 @@ if [ ! -x "$bin" ] || [ -n "$(find Sources/KafkaCodegen -name '*.swift' -newer "
 fi
 
 generated="Sources/KafkaProtocol/Generated"
+fixtures="Tests/KafkaProtocolTests/Generated"
 if [ "${1:-}" = "--check" ]; then
   fresh=$(mktemp -d)
   trap 'rm -rf "$fresh"' EXIT
-  "$bin" "$definitions" "$error_codes" "$fresh" >/dev/null
-  if ! diff -ru "$generated" "$fresh" >"$fresh.diff" 2>&1; then
-    cat "$fresh.diff" | head -80 >&2
-    rm -f "$fresh.diff"
-    echo "generate-kafka: $generated is out of date with the generator or the definitions — run scripts/generate-kafka.sh and commit the result" >&2
+  "$bin" "$definitions" "$error_codes" "$fresh/sources" "$fresh/fixtures" >/dev/null
+  stale=0
+  diff -ru "$generated" "$fresh/sources" >&2 || stale=1
+  diff -ru "$fixtures" "$fresh/fixtures" >&2 || stale=1
+  if [ "$stale" -ne 0 ]; then
+    echo "generate-kafka: $generated or $fixtures is out of date with the generator or the definitions — run scripts/generate-kafka.sh and commit the result" >&2
     exit 1
   fi
-  rm -f "$fresh.diff"
-  echo "generate-kafka: $generated is up to date"
+  echo "generate-kafka: $generated and $fixtures are up to date"
 else
-  "$bin" "$definitions" "$error_codes" "$generated"
+  "$bin" "$definitions" "$error_codes" "$generated" "$fixtures"
 fi

@@ -88,7 +88,7 @@ extension MessageGenerator {
 
     private func emitMembers(fields: [FieldDefinition], owner: String, isTopLevel: Bool, into source: inout SwiftSource) throws {
         for field in fields {
-            source.docComment(field.about)
+            source.docComment(field.about.isEmpty ? "The \(field.name) field." : field.about)
             source.line("public var \(Self.propertyName(field)): \(swiftType(field))")
         }
         if !fields.isEmpty { source.line() }

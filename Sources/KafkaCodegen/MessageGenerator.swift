@@ -213,8 +213,8 @@ struct MessageGenerator {
             return "try \(target).writeKafka\(nullable ? "Nullable" : "")Array(\(value), compact: \(compact), version: version)"
         case .array(let element):
             let elementWrite = try writeStatement(element, value: "element", nullable: false, target: "buffer", compact: compact)
-            return "try \(target).writeKafka\(nullable ? "Nullable" : "")Array(\(value), compact: \(compact)) { "
-                + "(buffer: inout ByteBuffer, element: \(baseType(element))) throws(KafkaEncodingError) in \(elementWrite) }"
+            return "try \(target).writeKafka\(nullable ? "Nullable" : "")Array(\(value), compact: \(compact)) "
+                + "{ (buffer: inout ByteBuffer, element: \(baseType(element))) throws(KafkaEncodingError) in\n    \(elementWrite)\n}"
         }
     }
 
@@ -239,8 +239,8 @@ struct MessageGenerator {
             return "try \(source).readKafka\(nullable ? "Nullable" : "")Array(of: \(swiftNames[name] ?? name).self, compact: \(compact), version: version)"
         case .array(let element):
             let elementRead = try readExpression(element, nullable: false, source: "buffer", compact: compact)
-            return "try \(source).readKafka\(nullable ? "Nullable" : "")Array(compact: \(compact)) { "
-                + "(buffer: inout ByteBuffer) throws(KafkaDecodingError) -> \(baseType(element)) in \(elementRead) }"
+            return "try \(source).readKafka\(nullable ? "Nullable" : "")Array(compact: \(compact)) "
+                + "{ (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> \(baseType(element)) in\n    \(elementRead)\n}"
         }
     }
 

@@ -3,8 +3,11 @@ struct SwiftSource {
     private(set) var lines: [String] = []
     private var depth = 0
 
+    /// Appends one line, or several if `text` contains newlines (each indented alike).
     mutating func line(_ text: String = "") {
-        lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text)
+        for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lines.append(part.isEmpty ? "" : String(repeating: "    ", count: depth) + part)
+        }
     }
 
     /// Emits `header {`, the body one level deeper, then `}`.

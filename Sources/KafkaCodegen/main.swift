@@ -1,7 +1,8 @@
 import Foundation
 
-/// kafka-codegen <definitions-dir> <error-codes.csv> <output-dir>
-/// Writes one Swift file per message listed below, plus ApiKey and KafkaErrorCode tables.
+/// kafka-codegen <definitions-dir> <error-codes.csv> <output-dir> [<test-fixtures-dir>]
+/// Writes one Swift file per message listed below, plus ApiKey and KafkaErrorCode tables;
+/// with a fourth argument also the round-trip test fixtures (MessageSamples.swift).
 
 /// The APIs the Kafka client uses; each contributes its request and its response.
 let apis = [
@@ -15,8 +16,8 @@ let dataMessages = ["ConsumerProtocolSubscription", "ConsumerProtocolAssignment"
 
 func run() throws {
     let arguments = CommandLine.arguments
-    guard arguments.count == 4 else {
-        throw CodegenError("usage: kafka-codegen <definitions-dir> <error-codes.csv> <output-dir>")
+    guard arguments.count == 4 || arguments.count == 5 else {
+        throw CodegenError("usage: kafka-codegen <definitions-dir> <error-codes.csv> <output-dir> [<test-fixtures-dir>]")
     }
     let definitions = URL(fileURLWithPath: arguments[1], isDirectory: true)
     let errorCodes = URL(fileURLWithPath: arguments[2])
@@ -32,30 +33,43 @@ func run() throws {
     }
 
     var files: [String: String] = [:]
+    var generators: [MessageGenerator] = []
     var requests: [MessageDefinition] = []
     for api in apis {
         let request = try load("\(api)Request")
         let response = try load("\(api)Response")
         requests.append(request)
-        files["\(request.name).swift"] = try MessageGenerator(message: request, counterpart: response.name).generateFile()
-        files["\(response.name).swift"] = try MessageGenerator(message: response, counterpart: request.name).generateFile()
+        generators.append(try MessageGenerator(message: request, counterpart: response.name))
+        generators.append(try MessageGenerator(message: response, counterpart: request.name))
     }
     for name in dataMessages {
         let message = try load(name)
-        files["\(message.name).swift"] = try MessageGenerator(message: message, counterpart: nil).generateFile()
+        generators.append(try MessageGenerator(message: message, counterpart: nil))
+    }
+    for generator in generators {
+        files["\(generator.message.name).swift"] = try generator.generateFile()
     }
     files["ApiKey+Generated.swift"] = ApiKeyGenerator(requests: requests).generateFile()
     let csv = try String(contentsOf: errorCodes, encoding: .utf8)
     files["KafkaErrorCode+Generated.swift"] = try ErrorCodeGenerator(csv: csv, sourceName: errorCodes.lastPathComponent).generateFile()
 
-    // The output directory belongs to the generator: drop files it no longer produces.
+    try write(files, to: output)
+    if arguments.count == 5 {
+        let fixtures = URL(fileURLWithPath: arguments[4], isDirectory: true)
+        try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
+        try write(["MessageSamples.swift": SampleFileGenerator(generators: generators).generateFile()], to: fixtures)
+    }
+}
+
+/// Writes `files` into `output`, which belongs to the generator: files it no longer
+/// produces are removed, unchanged ones left untouched so incremental builds stay incremental.
+func write(_ files: [String: String], to output: URL) throws {
     for existing in try FileManager.default.contentsOfDirectory(atPath: output.path)
     where existing.hasSuffix(".swift") && files[existing] == nil {
         try FileManager.default.removeItem(at: output.appendingPathComponent(existing))
     }
     for (name, text) in files.sorted(by: { $0.key < $1.key }) {
         let url = output.appendingPathComponent(name)
-        // Leave unchanged files untouched so incremental builds stay incremental.
         if let current = try? String(contentsOf: url, encoding: .utf8), current == text { continue }
         try text.write(to: url, atomically: true, encoding: .utf8)
     }

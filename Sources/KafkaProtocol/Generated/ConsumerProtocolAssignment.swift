@@ -13,7 +13,9 @@ public struct ConsumerProtocolAssignment: KafkaMessage {
     /// Whether `version` uses compact encodings and tagged fields.
     public static func isFlexible(version: Int16) -> Bool { false }
 
+    /// The AssignedPartitions field.
     public var assignedPartitions: [TopicPartition]
+    /// The UserData field.
     public var userData: ByteBuffer?
 
     /// Creates the structure; omitted fields take the definition's defaults.
@@ -49,7 +51,9 @@ public struct ConsumerProtocolAssignment: KafkaMessage {
 
 extension ConsumerProtocolAssignment {
     public struct TopicPartition: KafkaCodable {
+        /// The Topic field.
         public var topic: String
+        /// The Partitions field.
         public var partitions: [Int32]
 
         /// Creates the structure; omitted fields take the definition's defaults.
@@ -65,7 +69,9 @@ extension ConsumerProtocolAssignment {
         public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             let flexible = false
             try buffer.writeKafkaString(self.topic, compact: flexible)
-            try buffer.writeKafkaArray(self.partitions, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+            try buffer.writeKafkaArray(self.partitions, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                buffer.writeInteger(element)
+            }
         }
 
         /// Decodes the structure as written in `version`; absent fields keep their defaults.
@@ -73,7 +79,9 @@ extension ConsumerProtocolAssignment {
             self.init()
             let flexible = false
             self.topic = try buffer.readKafkaString(compact: flexible)
-            self.partitions = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                try buffer.readKafkaInteger(as: Int32.self)
+            }
         }
     }
 }

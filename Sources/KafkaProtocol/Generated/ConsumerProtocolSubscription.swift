@@ -13,10 +13,15 @@ public struct ConsumerProtocolSubscription: KafkaMessage {
     /// Whether `version` uses compact encodings and tagged fields.
     public static func isFlexible(version: Int16) -> Bool { false }
 
+    /// The Topics field.
     public var topics: [String]
+    /// The UserData field.
     public var userData: ByteBuffer?
+    /// The OwnedPartitions field.
     public var ownedPartitions: [TopicPartition]
+    /// The GenerationId field.
     public var generationId: Int32
+    /// The RackId field.
     public var rackId: String?
 
     /// Creates the structure; omitted fields take the definition's defaults.
@@ -40,7 +45,9 @@ public struct ConsumerProtocolSubscription: KafkaMessage {
             throw KafkaEncodingError.unsupportedVersion(message: "ConsumerProtocolSubscription", version: version, supported: Self.supportedVersions)
         }
         let flexible = false
-        try buffer.writeKafkaArray(self.topics, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+        try buffer.writeKafkaArray(self.topics, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+            try buffer.writeKafkaString(element, compact: flexible)
+        }
         try buffer.writeKafkaNullableBytes(self.userData, compact: flexible)
         if version >= 1 {
             try buffer.writeKafkaArray(self.ownedPartitions, compact: flexible, version: version)
@@ -60,7 +67,9 @@ public struct ConsumerProtocolSubscription: KafkaMessage {
         }
         self.init()
         let flexible = false
-        self.topics = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+        self.topics = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+            try buffer.readKafkaString(compact: flexible)
+        }
         self.userData = try buffer.readKafkaNullableBytes(compact: flexible)
         if version >= 1 {
             self.ownedPartitions = try buffer.readKafkaArray(of: TopicPartition.self, compact: flexible, version: version)
@@ -76,7 +85,9 @@ public struct ConsumerProtocolSubscription: KafkaMessage {
 
 extension ConsumerProtocolSubscription {
     public struct TopicPartition: KafkaCodable {
+        /// The Topic field.
         public var topic: String
+        /// The Partitions field.
         public var partitions: [Int32]
 
         /// Creates the structure; omitted fields take the definition's defaults.
@@ -101,7 +112,9 @@ extension ConsumerProtocolSubscription {
                 try buffer.writeKafkaString(self.topic, compact: flexible)
             }
             if version >= 1 {
-                try buffer.writeKafkaArray(self.partitions, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+                try buffer.writeKafkaArray(self.partitions, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                    buffer.writeInteger(element)
+                }
             }
         }
 
@@ -113,7 +126,9 @@ extension ConsumerProtocolSubscription {
                 self.topic = try buffer.readKafkaString(compact: flexible)
             }
             if version >= 1 {
-                self.partitions = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+                self.partitions = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                    try buffer.readKafkaInteger(as: Int32.self)
+                }
             }
         }
     }

@@ -148,7 +148,9 @@ extension CreateTopicsRequest {
         public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             let flexible = version >= 5
             buffer.writeInteger(self.partitionIndex)
-            try buffer.writeKafkaArray(self.brokerIds, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+            try buffer.writeKafkaArray(self.brokerIds, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                buffer.writeInteger(element)
+            }
             if flexible {
                 buffer.writeUnsignedVarint(0)
             }
@@ -159,7 +161,9 @@ extension CreateTopicsRequest {
             self.init()
             let flexible = version >= 5
             self.partitionIndex = try buffer.readKafkaInteger(as: Int32.self)
-            self.brokerIds = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+            self.brokerIds = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                try buffer.readKafkaInteger(as: Int32.self)
+            }
             if flexible {
                 try buffer.skipKafkaTaggedFields()
             }

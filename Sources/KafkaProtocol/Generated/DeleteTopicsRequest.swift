@@ -48,7 +48,9 @@ public struct DeleteTopicsRequest: KafkaRequest, KafkaMessage {
             try buffer.writeKafkaArray(self.topics, compact: flexible, version: version)
         }
         if version <= 5 {
-            try buffer.writeKafkaArray(self.topicNames, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+            try buffer.writeKafkaArray(self.topicNames, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+                try buffer.writeKafkaString(element, compact: flexible)
+            }
         }
         buffer.writeInteger(self.timeoutMs)
         if flexible {
@@ -67,7 +69,9 @@ public struct DeleteTopicsRequest: KafkaRequest, KafkaMessage {
             self.topics = try buffer.readKafkaArray(of: DeleteTopicState.self, compact: flexible, version: version)
         }
         if version <= 5 {
-            self.topicNames = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+            self.topicNames = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+                try buffer.readKafkaString(compact: flexible)
+            }
         }
         self.timeoutMs = try buffer.readKafkaInteger(as: Int32.self)
         if flexible {

@@ -39,7 +39,9 @@ public struct DescribeGroupsRequest: KafkaRequest, KafkaMessage {
             throw KafkaEncodingError.fieldNotInVersion(field: "DescribeGroupsRequest.includeAuthorizedOperations", version: version)
         }
         let flexible = version >= 5
-        try buffer.writeKafkaArray(self.groups, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+        try buffer.writeKafkaArray(self.groups, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+            try buffer.writeKafkaString(element, compact: flexible)
+        }
         if version >= 3 {
             buffer.writeKafkaBool(self.includeAuthorizedOperations)
         }
@@ -55,7 +57,9 @@ public struct DescribeGroupsRequest: KafkaRequest, KafkaMessage {
         }
         self.init()
         let flexible = version >= 5
-        self.groups = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+        self.groups = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+            try buffer.readKafkaString(compact: flexible)
+        }
         if version >= 3 {
             self.includeAuthorizedOperations = try buffer.readKafkaBool()
         }

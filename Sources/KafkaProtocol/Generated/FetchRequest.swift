@@ -21,6 +21,7 @@ public struct FetchRequest: KafkaRequest, KafkaMessage {
     public var clusterId: String?
     /// The broker ID of the follower, of -1 if this request is from a consumer.
     public var replicaId: Int32
+    /// The ReplicaState field.
     public var replicaState: ReplicaState
     /// The maximum time in milliseconds to wait for the response.
     public var maxWaitMs: Int32
@@ -408,7 +409,9 @@ extension FetchRequest {
                 buffer.writeKafkaUUID(self.topicId)
             }
             if version >= 7 {
-                try buffer.writeKafkaArray(self.partitions, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+                try buffer.writeKafkaArray(self.partitions, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                    buffer.writeInteger(element)
+                }
             }
             if flexible {
                 buffer.writeUnsignedVarint(0)
@@ -426,7 +429,9 @@ extension FetchRequest {
                 self.topicId = try buffer.readKafkaUUID()
             }
             if version >= 7 {
-                self.partitions = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+                self.partitions = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                    try buffer.readKafkaInteger(as: Int32.self)
+                }
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields()

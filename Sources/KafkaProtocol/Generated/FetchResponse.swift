@@ -171,6 +171,7 @@ extension FetchResponse {
         public var logStartOffset: Int64
         /// In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge
         public var divergingEpoch: EpochEndOffset
+        /// The CurrentLeader field.
         public var currentLeader: LeaderIdAndEpoch
         /// In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request.
         public var snapshotId: SnapshotId
@@ -302,7 +303,9 @@ extension FetchResponse {
 
     /// In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge
     public struct EpochEndOffset: KafkaCodable {
+        /// The Epoch field.
         public var epoch: Int32
+        /// The EndOffset field.
         public var endOffset: Int64
 
         /// Creates the structure; omitted fields take the definition's defaults.
@@ -403,7 +406,9 @@ extension FetchResponse {
 
     /// In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request.
     public struct SnapshotId: KafkaCodable {
+        /// The EndOffset field.
         public var endOffset: Int64
+        /// The Epoch field.
         public var epoch: Int32
 
         /// Creates the structure; omitted fields take the definition's defaults.

@@ -56,7 +56,9 @@ public struct FindCoordinatorRequest: KafkaRequest, KafkaMessage {
             buffer.writeInteger(self.keyType)
         }
         if version >= 4 {
-            try buffer.writeKafkaArray(self.coordinatorKeys, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+            try buffer.writeKafkaArray(self.coordinatorKeys, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+                try buffer.writeKafkaString(element, compact: flexible)
+            }
         }
         if flexible {
             buffer.writeUnsignedVarint(0)
@@ -77,7 +79,9 @@ public struct FindCoordinatorRequest: KafkaRequest, KafkaMessage {
             self.keyType = try buffer.readKafkaInteger(as: Int8.self)
         }
         if version >= 4 {
-            self.coordinatorKeys = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+            self.coordinatorKeys = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+                try buffer.readKafkaString(compact: flexible)
+            }
         }
         if flexible {
             try buffer.skipKafkaTaggedFields()

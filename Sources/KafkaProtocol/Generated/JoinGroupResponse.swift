@@ -27,6 +27,7 @@ public struct JoinGroupResponse: KafkaResponse, KafkaMessage {
     public var skipAssignment: Bool
     /// The member ID assigned by the group coordinator.
     public var memberId: String
+    /// The Members field.
     public var members: [Member]
 
     /// Creates the structure; omitted fields take the definition's defaults.

@@ -43,10 +43,14 @@ public struct ListGroupsRequest: KafkaRequest, KafkaMessage {
         }
         let flexible = version >= 3
         if version >= 4 {
-            try buffer.writeKafkaArray(self.statesFilter, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+            try buffer.writeKafkaArray(self.statesFilter, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+                try buffer.writeKafkaString(element, compact: flexible)
+            }
         }
         if version >= 5 {
-            try buffer.writeKafkaArray(self.typesFilter, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+            try buffer.writeKafkaArray(self.typesFilter, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+                try buffer.writeKafkaString(element, compact: flexible)
+            }
         }
         if flexible {
             buffer.writeUnsignedVarint(0)
@@ -61,10 +65,14 @@ public struct ListGroupsRequest: KafkaRequest, KafkaMessage {
         self.init()
         let flexible = version >= 3
         if version >= 4 {
-            self.statesFilter = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+            self.statesFilter = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+                try buffer.readKafkaString(compact: flexible)
+            }
         }
         if version >= 5 {
-            self.typesFilter = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+            self.typesFilter = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+                try buffer.readKafkaString(compact: flexible)
+            }
         }
         if flexible {
             try buffer.skipKafkaTaggedFields()

@@ -108,6 +108,7 @@ extension ListOffsetsResponse {
         public var timestamp: Int64
         /// The returned offset.
         public var offset: Int64
+        /// The LeaderEpoch field.
         public var leaderEpoch: Int32
 
         /// Creates the structure; omitted fields take the definition's defaults.
@@ -145,7 +146,9 @@ extension ListOffsetsResponse {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)
             if version <= 0 {
-                try buffer.writeKafkaArray(self.oldStyleOffsets, compact: flexible) { (buffer: inout ByteBuffer, element: Int64) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+                try buffer.writeKafkaArray(self.oldStyleOffsets, compact: flexible) { (buffer: inout ByteBuffer, element: Int64) throws(KafkaEncodingError) in
+                    buffer.writeInteger(element)
+                }
             }
             if version >= 1 {
                 buffer.writeInteger(self.timestamp)
@@ -168,7 +171,9 @@ extension ListOffsetsResponse {
             self.partitionIndex = try buffer.readKafkaInteger(as: Int32.self)
             self.errorCode = try buffer.readKafkaInteger(as: Int16.self)
             if version <= 0 {
-                self.oldStyleOffsets = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int64 in try buffer.readKafkaInteger(as: Int64.self) }
+                self.oldStyleOffsets = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int64 in
+                    try buffer.readKafkaInteger(as: Int64.self)
+                }
             }
             if version >= 1 {
                 self.timestamp = try buffer.readKafkaInteger(as: Int64.self)

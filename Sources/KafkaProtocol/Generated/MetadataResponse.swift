@@ -285,10 +285,16 @@ extension MetadataResponse {
             if version >= 7 {
                 buffer.writeInteger(self.leaderEpoch)
             }
-            try buffer.writeKafkaArray(self.replicaNodes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
-            try buffer.writeKafkaArray(self.isrNodes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+            try buffer.writeKafkaArray(self.replicaNodes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                buffer.writeInteger(element)
+            }
+            try buffer.writeKafkaArray(self.isrNodes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                buffer.writeInteger(element)
+            }
             if version >= 5 {
-                try buffer.writeKafkaArray(self.offlineReplicas, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+                try buffer.writeKafkaArray(self.offlineReplicas, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                    buffer.writeInteger(element)
+                }
             }
             if flexible {
                 buffer.writeUnsignedVarint(0)
@@ -305,10 +311,16 @@ extension MetadataResponse {
             if version >= 7 {
                 self.leaderEpoch = try buffer.readKafkaInteger(as: Int32.self)
             }
-            self.replicaNodes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
-            self.isrNodes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+            self.replicaNodes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                try buffer.readKafkaInteger(as: Int32.self)
+            }
+            self.isrNodes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                try buffer.readKafkaInteger(as: Int32.self)
+            }
             if version >= 5 {
-                self.offlineReplicas = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+                self.offlineReplicas = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                    try buffer.readKafkaInteger(as: Int32.self)
+                }
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields()

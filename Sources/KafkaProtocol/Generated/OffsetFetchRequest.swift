@@ -139,7 +139,9 @@ extension OffsetFetchRequest {
                 try buffer.writeKafkaString(self.name, compact: flexible)
             }
             if version <= 7 {
-                try buffer.writeKafkaArray(self.partitionIndexes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+                try buffer.writeKafkaArray(self.partitionIndexes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                    buffer.writeInteger(element)
+                }
             }
             if flexible {
                 buffer.writeUnsignedVarint(0)
@@ -154,7 +156,9 @@ extension OffsetFetchRequest {
                 self.name = try buffer.readKafkaString(compact: flexible)
             }
             if version <= 7 {
-                self.partitionIndexes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+                self.partitionIndexes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                    try buffer.readKafkaInteger(as: Int32.self)
+                }
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields()
@@ -263,7 +267,9 @@ extension OffsetFetchRequest {
                 try buffer.writeKafkaString(self.name, compact: flexible)
             }
             if version >= 8 {
-                try buffer.writeKafkaArray(self.partitionIndexes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in buffer.writeInteger(element) }
+                try buffer.writeKafkaArray(self.partitionIndexes, compact: flexible) { (buffer: inout ByteBuffer, element: Int32) throws(KafkaEncodingError) in
+                    buffer.writeInteger(element)
+                }
             }
             if flexible {
                 buffer.writeUnsignedVarint(0)
@@ -278,7 +284,9 @@ extension OffsetFetchRequest {
                 self.name = try buffer.readKafkaString(compact: flexible)
             }
             if version >= 8 {
-                self.partitionIndexes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in try buffer.readKafkaInteger(as: Int32.self) }
+                self.partitionIndexes = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> Int32 in
+                    try buffer.readKafkaInteger(as: Int32.self)
+                }
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields()

@@ -135,6 +135,7 @@ extension ProduceResponse {
         public var recordErrors: [BatchIndexAndErrorMessage]
         /// The global error message summarizing the common root cause of the records that caused the batch to be dropped
         public var errorMessage: String?
+        /// The CurrentLeader field.
         public var currentLeader: LeaderIdAndEpoch
 
         /// Creates the structure; omitted fields take the definition's defaults.

@@ -32,7 +32,9 @@ public struct SaslHandshakeResponse: KafkaResponse, KafkaMessage {
         }
         let flexible = false
         buffer.writeInteger(self.errorCode)
-        try buffer.writeKafkaArray(self.mechanisms, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(element, compact: flexible) }
+        try buffer.writeKafkaArray(self.mechanisms, compact: flexible) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in
+            try buffer.writeKafkaString(element, compact: flexible)
+        }
     }
 
     /// Decodes the structure as written in `version`; absent fields keep their defaults.
@@ -43,6 +45,8 @@ public struct SaslHandshakeResponse: KafkaResponse, KafkaMessage {
         self.init()
         let flexible = false
         self.errorCode = try buffer.readKafkaInteger(as: Int16.self)
-        self.mechanisms = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in try buffer.readKafkaString(compact: flexible) }
+        self.mechanisms = try buffer.readKafkaArray(compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) -> String in
+            try buffer.readKafkaString(compact: flexible)
+        }
     }
 }
