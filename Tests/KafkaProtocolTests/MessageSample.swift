@@ -16,6 +16,10 @@ struct MessageSample: Sendable, CustomTestStringConvertible {
     let name: String
     let versions: ClosedRange<Int16>
     let roundTrip: @Sendable (_ version: Int16, _ nulls: Bool) throws -> RoundTrip
+    /// Encodes the sample at `version`.
+    let encoded: @Sendable (_ version: Int16) throws -> ByteBuffer
+    /// Decodes `bytes` at `version`.
+    let decode: @Sendable (_ bytes: inout ByteBuffer, _ version: Int16) throws -> Void
 
     init<Message: KafkaMessage>(_ type: Message.Type, sample: @escaping @Sendable (Int16, Bool) -> Message) {
         name = "\(type)"
@@ -30,6 +34,13 @@ struct MessageSample: Sendable, CustomTestStringConvertible {
                 equal: decoded == original, encodedBytes: encodedBytes, leftoverBytes: buffer.readableBytes,
                 firstDifference: decoded == original ? "" : "sent \(original)\nread \(decoded)")
         }
+
+        encoded = { version in
+            var buffer = ByteBuffer()
+            try sample(version, false).encode(into: &buffer, version: version)
+            return buffer
+        }
+        decode = { bytes, version in _ = try Message(from: &bytes, version: version) }
     }
 
     var testDescription: String { name }
