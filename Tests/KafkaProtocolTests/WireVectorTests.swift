@@ -186,3 +186,27 @@ import Testing
         #expect(inputRange.contains(recordsAddress), "records were copied instead of sliced")
     }
 }
+
+@Suite struct ApiVersionsFallbackTests {
+    @Test func aVersion0AnswerToANewerRequestIsAccepted() throws {
+        // A broker that does not know v4 answers with a v0 body: UNSUPPORTED_VERSION (35) and its range.
+        let bytes: [UInt8] = [0x00, 0x23, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x00, 0x00, 0x00, 0x02]
+        var buffer = ByteBuffer(bytes: bytes)
+        let response = try ApiVersionsResponse.decodeAllowingVersion0Fallback(from: &buffer, version: 4)
+        #expect(KafkaErrorCode(rawValue: response.errorCode) == .unsupportedVersion)
+        #expect(response.apiKeys == [.init(apiKey: 18, minVersion: 0, maxVersion: 2)])
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test func aProperAnswerDecodesAtTheRequestedVersion() throws {
+        let original = ApiVersionsResponse(apiKeys: [.init(apiKey: 1, minVersion: 4, maxVersion: 17)], throttleTimeMs: 3)
+        var buffer = ByteBuffer()
+        try original.encode(into: &buffer, version: 3)
+        #expect(try ApiVersionsResponse.decodeAllowingVersion0Fallback(from: &buffer, version: 3) == original)
+    }
+
+    @Test func garbageStillThrows() {
+        var buffer = ByteBuffer(bytes: [0x00, 0x00, 0x05])
+        #expect(throws: KafkaDecodingError.self) { try ApiVersionsResponse.decodeAllowingVersion0Fallback(from: &buffer, version: 3) }
+    }
+}
