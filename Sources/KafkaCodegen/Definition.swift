@@ -102,7 +102,7 @@ struct FieldDefinition {
         versions = try VersionRange(parsing: json["versions"] as? String, context: here)
         nullableVersions = try VersionRange(parsing: json["nullableVersions"] as? String, context: here)
         taggedVersions = try VersionRange(parsing: json["taggedVersions"] as? String, context: here)
-        tag = json["tag"] as? Int
+        tag = (json["tag"] as? Int) ?? (json["tag"] as? String).flatMap { Int($0) }
         ignorable = json["ignorable"] as? Bool ?? false
         if let value = json["default"] {
             defaultValue = (value as? String) ?? "\(value)"

@@ -115,8 +115,12 @@ struct MessageGenerator {
                 guard let value = Double(text) else { throw CodegenError("\(context): bad float default \(text)") }
                 return String(value)
             case .bool:
-                guard text == "true" || text == "false" else { throw CodegenError("\(context): bad bool default \(text)") }
-                return text
+                // A JSON boolean (rather than a string) arrives as a number.
+                switch text {
+                case "true", "1": return "true"
+                case "false", "0": return "false"
+                default: throw CodegenError("\(context): bad bool default \(text)")
+                }
             case .string:
                 return SwiftNames.stringLiteral(text)
             default:

@@ -18,7 +18,8 @@ extension MessageGenerator {
 
     private func emitSample(typeName: String, function: String, fields: [FieldDefinition], into source: inout SwiftSource) throws {
         try source.block("static func \(function)(version: Int16, nulls: Bool) -> \(typeName)") { source in
-            source.line("var value = \(typeName)()")
+            let hasFields = fields.contains { Self.condition($0.versions, within: scope) != "false" }
+            source.line("\(hasFields ? "var" : "let") value = \(typeName)()")
             for (index, field) in fields.enumerated() {
                 let present = Self.condition(field.versions, within: scope) ?? "true"
                 if present == "false" { continue }
@@ -50,7 +51,7 @@ extension MessageGenerator {
         switch type {
         case .int8: return avoidingDefault(seed % 100 + 1)
         case .int16: return avoidingDefault(seed * 101 + 7)
-        case .uint16: return avoidingDefault(seed * 997 + 40_000)
+        case .uint16: return avoidingDefault(seed * 97 % 20_000 + 40_000)
         case .int32: return avoidingDefault(seed * 100_003 + 11)
         case .uint32: return avoidingDefault(seed * 1_000_003 + 3_000_000_000)
         case .int64: return avoidingDefault(seed * 1_000_000_007 + 5_000_000_000_000)
