@@ -38,3 +38,13 @@ func encodeBatch(
 func assignBaseOffset(_ offset: Int64, to batch: inout ByteBuffer) {
     batch.setInteger(offset, at: batch.readerIndex)
 }
+
+/// Recomputes a batch's CRC-32C after a test changed bytes it covers.
+func reseal(_ batch: inout ByteBuffer) {
+    let crc = batch.withUnsafeReadableBytes { raw in
+        var c = CRC32C()
+        c.update(UnsafeRawBufferPointer(rebasing: raw[21...]))
+        return c.value
+    }
+    batch.setInteger(crc, at: batch.readerIndex + 17)
+}
