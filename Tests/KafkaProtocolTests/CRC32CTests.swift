@@ -25,16 +25,27 @@ import Testing
         #expect(CRC32C.checksum(readCommand) == 0xD996_3A56)
     }
 
-    /// The sliced loop, its alignment prologue and its tail must agree with a bit-at-a-time reference
-    /// for every length and starting alignment.
-    @Test func slicedLoopMatchesBitwiseReferenceAtEveryAlignment() {
+    /// Both the table path and the instruction path (where the processor has one), with their
+    /// alignment prologues and tails, must agree with a bit-at-a-time reference for every length
+    /// and starting alignment.
+    @Test func bothPathsMatchBitwiseReferenceAtEveryAlignment() {
         let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
         for start in 0..<9 {
             for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200, 291 - start] {
                 let slice = Array(bytes[start..<(start + length)])
-                #expect(CRC32C.checksum(slice) == Self.bitwise(slice), "start \(start) length \(length)")
+                let expected = Self.bitwise(slice)
+                #expect(CRC32C.checksum(slice) == expected, "start \(start) length \(length)")
+                bytes.withUnsafeBytes { raw in
+                    let region = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(~CRC32C.advanceWithTables(0xFFFF_FFFF, region) == expected, "tables, start \(start) length \(length)")
+                }
             }
         }
+    }
+
+    @Test func tablePathPassesTheCheckValue() {
+        let digits = Array("123456789".utf8)
+        digits.withUnsafeBytes { #expect(~CRC32C.advanceWithTables(0xFFFF_FFFF, $0) == 0xE306_9283) }
     }
 
     @Test func incrementalUpdatesEqualOneShot() {

@@ -1,9 +1,11 @@
+import CKafkaCompression
 import NIOCore
 
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of record batch v2.
 ///
-/// Slice-by-8: eight 256-entry tables let the loop consume eight bytes per step, since the
-/// checksum runs over every byte a producer writes and a consumer reads.
+/// The checksum runs over every byte a producer writes and a consumer reads, so it uses the
+/// processor's crc32 instruction where there is one (x86-64 with SSE 4.2) and otherwise
+/// slice-by-8: eight 256-entry tables that let the loop consume eight bytes per step.
 public struct CRC32C: Sendable, Hashable {
     /// The checksum of everything fed so far.
     public var value: UInt32 { ~state }
@@ -54,6 +56,18 @@ public struct CRC32C: Sendable, Hashable {
 
     @usableFromInline
     static func advance(_ start: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return start }
+        if hardwareAvailable {
+            return kafka_crc32c_hardware(start, base, bytes.count)
+        }
+        return advanceWithTables(start, bytes)
+    }
+
+    /// Whether the processor has a crc32 instruction for CRC-32C.
+    static let hardwareAvailable = kafka_crc32c_hardware_available() != 0
+
+    /// The portable slice-by-8 path.
+    static func advanceWithTables(_ start: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard var p = bytes.baseAddress, !bytes.isEmpty else { return start }
         var crc = start
         var remaining = bytes.count
@@ -89,7 +103,6 @@ public struct CRC32C: Sendable, Hashable {
     }
 
     /// Eight tables of 256 entries: table k advances a byte followed by k zero bytes.
-    @usableFromInline
     static let table: [UInt32] = {
         let polynomial: UInt32 = 0x82F6_3B78
         var table = [UInt32](repeating: 0, count: 8 * 256)

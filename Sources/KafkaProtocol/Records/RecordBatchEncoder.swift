@@ -100,7 +100,7 @@ public struct RecordBatchEncoder {
     /// Appending more records afterwards and encoding again yields the larger batch.
     public mutating func encode() throws(RecordBatchError) -> ByteBuffer {
         guard recordCount > 0 else { throw .emptyBatch }
-        writeHeader(into: &buffer)
+        writeHeader()
         guard compression != .none else {
             Self.seal(&buffer)
             return buffer
@@ -128,19 +128,20 @@ public struct RecordBatchEncoder {
         batch.setInteger(crc, at: RecordBatchLayout.crc)
     }
 
-    private func writeHeader(into batch: inout ByteBuffer) {
+    /// Fills in the header fields in place (a mutating method, so the buffer is never shared and copied).
+    private mutating func writeHeader() {
         let attributes = RecordBatchAttributes(compression: compression, isTransactional: isTransactional)
-        batch.setInteger(Int64(0), at: RecordBatchLayout.baseOffset)
-        batch.setInteger(Int32(-1), at: RecordBatchLayout.partitionLeaderEpoch)
-        batch.setInteger(RecordBatchLayout.currentMagic, at: RecordBatchLayout.magic)
-        batch.setInteger(attributes.rawValue, at: RecordBatchLayout.attributes)
-        batch.setInteger(recordCount - 1, at: RecordBatchLayout.lastOffsetDelta)
-        batch.setInteger(baseTimestamp, at: RecordBatchLayout.baseTimestamp)
-        batch.setInteger(maxTimestamp, at: RecordBatchLayout.maxTimestamp)
-        batch.setInteger(producerId, at: RecordBatchLayout.producerId)
-        batch.setInteger(producerEpoch, at: RecordBatchLayout.producerEpoch)
-        batch.setInteger(baseSequence, at: RecordBatchLayout.baseSequence)
-        batch.setInteger(recordCount, at: RecordBatchLayout.recordsCount)
+        buffer.setInteger(Int64(0), at: RecordBatchLayout.baseOffset)
+        buffer.setInteger(Int32(-1), at: RecordBatchLayout.partitionLeaderEpoch)
+        buffer.setInteger(RecordBatchLayout.currentMagic, at: RecordBatchLayout.magic)
+        buffer.setInteger(attributes.rawValue, at: RecordBatchLayout.attributes)
+        buffer.setInteger(recordCount - 1, at: RecordBatchLayout.lastOffsetDelta)
+        buffer.setInteger(baseTimestamp, at: RecordBatchLayout.baseTimestamp)
+        buffer.setInteger(maxTimestamp, at: RecordBatchLayout.maxTimestamp)
+        buffer.setInteger(producerId, at: RecordBatchLayout.producerId)
+        buffer.setInteger(producerEpoch, at: RecordBatchLayout.producerEpoch)
+        buffer.setInteger(baseSequence, at: RecordBatchLayout.baseSequence)
+        buffer.setInteger(recordCount, at: RecordBatchLayout.recordsCount)
     }
 
     private static func bodySize(key: ByteBuffer?, value: ByteBuffer?, headers: [RecordHeader], timestampDelta: Int64, offsetDelta: Int32) -> Int {
