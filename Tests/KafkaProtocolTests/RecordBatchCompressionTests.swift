@@ -71,3 +71,17 @@ import Testing
         #expect(batch.records[2].value == nil)
     }
 }
+
+extension RecordBatchCompressionTests {
+    /// Compaction can empty a compressed batch entirely; its header survives with no record bytes.
+    @Test func compactedEmptyCompressedBatchDecodes() throws {
+        var bytes = try encodeBatch([Record(timestamp: 1, key: nil, value: ByteBuffer(string: "gone"))], compression: .lz4)
+        bytes.moveWriterIndex(to: 61)
+        bytes.setInteger(Int32(0), at: 57)
+        bytes.setInteger(Int32(49), at: 8)
+        reseal(&bytes)
+        let batch = try #require(try RecordBatchDecoder().decodeBatches(bytes).first)
+        #expect(batch.records.isEmpty)
+        #expect(batch.compression == .lz4)
+    }
+}

@@ -104,12 +104,7 @@ import Testing
         func resealed(_ mutate: (inout ByteBuffer) -> Void) -> ByteBuffer {
             var bytes = good
             mutate(&bytes)
-            let crc = bytes.withUnsafeReadableBytes { raw in
-                var c = CRC32C()
-                c.update(UnsafeRawBufferPointer(rebasing: raw[21...]))
-                return c.value
-            }
-            bytes.setInteger(crc, at: 17)
+            reseal(&bytes)
             return bytes
         }
         let hostile: [(String, ByteBuffer)] = [
@@ -154,12 +149,7 @@ import Testing
         var bytes = try encodeBatch(Self.sample)
         bytes.setInteger(Int16(0x08), at: 21)
         bytes.setInteger(Int64(42_000), at: 35)
-        let crc = bytes.withUnsafeReadableBytes { raw in
-            var c = CRC32C()
-            c.update(UnsafeRawBufferPointer(rebasing: raw[21...]))
-            return c.value
-        }
-        bytes.setInteger(crc, at: 17)
+        reseal(&bytes)
         let batch = try #require(try RecordBatchDecoder().decodeBatches(bytes).first)
         #expect(batch.attributes.timestampType == .logAppendTime)
         #expect(batch.records.allSatisfy { $0.timestamp == 42_000 })

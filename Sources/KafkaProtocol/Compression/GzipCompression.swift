@@ -44,12 +44,15 @@ enum GzipCompression {
             }
             while failure == nil {
                 var status: Int32 = Z_OK
+                let pendingInput = stream.avail_in
+                var produced = 0
                 do throws(CompressionError) {
                     try output.write { target in
                         stream.next_out = target.baseAddress?.assumingMemoryBound(to: Bytef.self)
                         stream.avail_out = uInt(target.count)
                         status = inflate(&stream, Z_NO_FLUSH)
-                        return target.count - Int(stream.avail_out)
+                        produced = target.count - Int(stream.avail_out)
+                        return produced
                     }
                 } catch {
                     failure = error
@@ -60,12 +63,9 @@ enum GzipCompression {
                     // Several gzip members back to back decode as their concatenation.
                     if stream.avail_in == 0 { return }
                     inflateReset(&stream)
-                case Z_OK:
-                    continue
-                case Z_BUF_ERROR where stream.avail_in == 0:
-                    failure = .corrupt(codec: .gzip, reason: "data ends inside the stream")
-                case Z_BUF_ERROR:
-                    continue
+                case Z_OK, Z_BUF_ERROR:
+                    if produced > 0 || stream.avail_in != pendingInput { continue }
+                    failure = .corrupt(codec: .gzip, reason: stream.avail_in == 0 ? "data ends inside the stream" : "inflate made no progress")
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
                     failure = .corrupt(codec: .gzip, reason: message)

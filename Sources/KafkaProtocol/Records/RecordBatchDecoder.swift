@@ -86,7 +86,8 @@ public struct RecordBatchDecoder: Sendable {
             throw .unknownCompression(baseOffset: baseOffset, bits: attributes.rawValue & 0x07)
         }
         var data = bytes.getSlice(at: base + L.headerSize, length: bytes.readableBytes - L.headerSize)!
-        if codec != .none {
+        // Compaction can leave a batch with no records and no record bytes, yet its compression bits set.
+        if codec != .none && !(recordsCount == 0 && data.readableBytes == 0) {
             do {
                 data = try codec.decompress(data, limit: maxDecompressedBytes, allocator: ByteBufferAllocator())
             } catch {
