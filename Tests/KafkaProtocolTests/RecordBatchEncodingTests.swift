@@ -67,3 +67,15 @@ import Testing
         }
     }
 }
+
+extension RecordBatchEncodingTests {
+    @Test func producerFieldsCanBeAssignedAfterEncoding() throws {
+        let records = [Record(timestamp: 10, key: nil, value: ByteBuffer(string: "a")), Record(timestamp: 11, key: nil, value: ByteBuffer(string: "b"))]
+        var late = try encodeBatch(records, compression: .zstd)
+        RecordBatchEncoder.assignProducer(producerId: 77, producerEpoch: 2, baseSequence: 40, to: &late)
+        let direct = try encodeBatch(records, compression: .zstd, producerId: 77, producerEpoch: 2, baseSequence: 40)
+        #expect(late == direct)
+        let batch = try #require(try RecordBatchDecoder().decodeBatches(late).first)
+        #expect(batch.producerId == 77 && batch.producerEpoch == 2 && batch.baseSequence == 40)
+    }
+}

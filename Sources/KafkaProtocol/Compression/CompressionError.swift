@@ -7,6 +7,7 @@ public enum CompressionError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The compression library refused to compress.
     case compressionFailed(codec: CompressionCodec, reason: String)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case let .decompressedSizeExceeded(codec, limit):

@@ -117,6 +117,24 @@ public struct RecordBatchEncoder {
         return batch
     }
 
+    /// Rewrites the producer id, epoch and base sequence of an encoded batch and refreshes its CRC-32C.
+    ///
+    /// Lets a producer build batches before it knows their sequence numbers (assigned when a batch
+    /// is sent) or restamp them after its epoch was bumped, without re-encoding the records.
+    public static func assignProducer(producerId: Int64, producerEpoch: Int16, baseSequence: Int32, to batch: inout ByteBuffer) {
+        let start = batch.readerIndex
+        precondition(batch.readableBytes >= RecordBatchLayout.headerSize, "not an encoded record batch")
+        batch.setInteger(producerId, at: start + RecordBatchLayout.producerId)
+        batch.setInteger(producerEpoch, at: start + RecordBatchLayout.producerEpoch)
+        batch.setInteger(baseSequence, at: start + RecordBatchLayout.baseSequence)
+        let crc = batch.withUnsafeReadableBytes { bytes in
+            var crc = CRC32C()
+            crc.update(UnsafeRawBufferPointer(rebasing: bytes[RecordBatchLayout.attributes...]))
+            return crc.value
+        }
+        batch.setInteger(crc, at: start + RecordBatchLayout.crc)
+    }
+
     /// Fills in the batch length and the CRC-32C over attributes..end.
     private static func seal(_ batch: inout ByteBuffer) {
         batch.setInteger(Int32(batch.writerIndex - RecordBatchLayout.lengthPrefixSize), at: RecordBatchLayout.batchLength)

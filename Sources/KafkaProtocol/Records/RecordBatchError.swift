@@ -13,6 +13,7 @@ public enum RecordBatchError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Compressing or decompressing the records failed.
     case compression(CompressionError)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case let .checksumMismatch(offset, stored, computed):
