@@ -48,3 +48,17 @@ func reseal(_ batch: inout ByteBuffer) {
     }
     batch.setInteger(crc, at: batch.readerIndex + 17)
 }
+
+/// A reproducible random sequence (xorshift64*), so a failing fuzz case fails again.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
+    }
+}

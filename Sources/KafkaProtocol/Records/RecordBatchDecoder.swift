@@ -5,6 +5,7 @@ import NIOCore
 /// Every batch's CRC-32C is verified before anything else is read, compressed records are
 /// inflated under a size limit, and a batch the broker cut off at the end of the response
 /// (it may, to honour the fetch size) is left unread rather than reported as an error.
+/// Keys and values of uncompressed batches are slices of the fetched bytes, not copies.
 public struct RecordBatchDecoder: Sendable {
     /// The most bytes one batch's records may decompress to.
     public var maxDecompressedBytes: Int

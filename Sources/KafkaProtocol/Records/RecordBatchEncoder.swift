@@ -5,7 +5,7 @@ import NIOCore
 /// Records are written straight into the batch buffer behind a reserved header as they are
 /// appended; each record's length prefix is computed up front, so no record is written twice.
 /// `encode()` fills in the header and CRC-32C, compressing the records first if asked.
-public struct RecordBatchEncoder {
+public struct RecordBatchEncoder: Sendable {
     /// How the batch's records are compressed.
     public let compression: CompressionCodec
     /// Producer id for idempotence/transactions; -1 for a plain producer.
