@@ -139,11 +139,8 @@ import Testing
                 let index = Int.random(in: 0..<bytes.readableBytes, using: &generator)
                 bytes.setInteger(UInt8.random(in: 0...255, using: &generator), at: index)
             }
-            do {
-                _ = try decoder.decodeBatches(bytes)
-            } catch {
-                #expect(error is RecordBatchError)
-            }
+            // Typed throws already pin the error to RecordBatchError; reaching the end is the assertion.
+            _ = try? decoder.decodeBatches(bytes)
         }
     }
 
