@@ -33,8 +33,8 @@ enum PythonDriver {
         let inputURL = directory.appendingPathComponent("in.json"), outputURL = directory.appendingPathComponent("out.json")
         let errorURL = directory.appendingPathComponent("err.txt")
         try input.write(to: inputURL)
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repositoryRoot.appendingPathComponent("tests/cql/driver_crosscheck.py").path, command]
