@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 @testable import CQL
@@ -10,11 +11,13 @@ struct ScriptedPeerSessionTests {
         .map { CQLColumn(keyspace: "spark_streams", table: "created_users", name: $0.0, type: $0.1) }
 
     func session(_ peers: [ScriptedCQLPeer], credentials: CQLCredentials? = nil, version: CQLProtocolVersion? = nil,
-                 schemaAgreementTimeout: Duration = .seconds(5)) -> CQLSession {
-        CQLSession(configuration: CQLSessionConfiguration(
-            contactPoints: peers.map(\.contactPoint), credentials: credentials, protocolVersion: version,
+                 keyspace: String? = nil, schemaAgreementTimeout: Duration = .seconds(5), discoversPeers: Bool = false) -> CQLSession {
+        var logger = Logger(label: "cql-test")
+        logger.logLevel = .critical  // expected failures would otherwise fill the test output
+        return CQLSession(configuration: CQLSessionConfiguration(
+            contactPoints: peers.map(\.contactPoint), credentials: credentials, keyspace: keyspace, protocolVersion: version,
             connectTimeout: .seconds(5), requestTimeout: .seconds(5), schemaAgreementTimeout: schemaAgreementTimeout,
-            schemaAgreementInterval: .milliseconds(10), reconnectDelay: .milliseconds(50), discoversPeers: false))
+            schemaAgreementInterval: .milliseconds(10), reconnectDelay: .milliseconds(50), discoversPeers: discoversPeers), logger: logger)
     }
 
     @Test("password authentication sends the SASL PLAIN token and succeeds")
@@ -279,6 +282,60 @@ struct ScriptedPeerSessionTests {
         }
         #expect(peer.connectionCount == 1)
         #expect(Set(peer.requests.filter { $0.opcode == .query }.map(\.stream)).count > 1)
+        await session.close()
+    }
+
+    @Test("every new connection USEs the configured keyspace first")
+    func keyspace() async throws {
+        let peer = try await ScriptedCQLPeer.start { request in
+            request.query?.hasPrefix("USE") == true ? .frame { CQLResponseWriter.setKeyspace("spark_streams", stream: $0, version: $1) } : .void
+        }
+        defer { Task { await peer.stop() } }
+        let session = session([peer], keyspace: "spark_streams")
+        _ = try await session.query("INSERT INTO created_users (id) VALUES (1)")
+        #expect(peer.requests.compactMap(\.query) == ["USE \"spark_streams\"", "INSERT INTO created_users (id) VALUES (1)"])
+        await session.close()
+    }
+
+    @Test("peers listed in system.peers_v2 join the session's nodes")
+    func peerDiscovery() async throws {
+        let second = try await ScriptedCQLPeer.start { _ in .void }
+        defer { Task { await second.stop() } }
+        let port = Int32(second.port)
+        let columns = [CQLColumn(keyspace: "system", table: "peers_v2", name: "peer", type: .inet),
+                       CQLColumn(keyspace: "system", table: "peers_v2", name: "native_address", type: .inet),
+                       CQLColumn(keyspace: "system", table: "peers_v2", name: "native_port", type: .int)]
+        let first = try await ScriptedCQLPeer.start { request in
+            request.query?.contains("system.peers_v2") == true ? .rows(columns, [[.text("10.9.9.9"), .text("127.0.0.1"), .int(port)]]) : .void
+        }
+        defer { Task { await first.stop() } }
+        let session = session([first], discoversPeers: true)
+        try await session.connect()
+        #expect(await session.knownNodes == [first.contactPoint, second.contactPoint])
+        for _ in 0..<4 { _ = try await session.query("SELECT 1") }
+        #expect(second.requests.filter { $0.query == "SELECT 1" }.count == 2)  // round-robin over both
+        await session.close()
+    }
+
+    @Test("a batch binds each prepared statement's values by its column types")
+    func batch() async throws {
+        let peer = try await ScriptedCQLPeer.start { request in
+            request.opcode == .prepare
+                ? .frame { CQLResponseWriter.prepared(id: [7], bindVariables: Self.userColumns, stream: $0, version: $1) }
+                : .void
+        }
+        defer { Task { await peer.stop() } }
+        let session = session([peer])
+        let insert = try await session.prepare("INSERT INTO spark_streams.created_users (id, first_name, dob) VALUES (?, ?, ?)")
+        _ = try await session.batch(.unlogged, [
+            .prepared(insert, values: ["3f2504e0-4f89-11d3-9a0c-0305e82c3301", "Ada", "1990-05-01T12:00:00.000Z"]),
+            .query("DELETE FROM ks.t WHERE k = 1"),
+        ])
+        #expect(peer.requests.last?.opcode == .batch)
+        let error = await #expect(throws: CQLError.self) {
+            try await session.batch(.logged, [.prepared(insert, values: ["not-a-uuid", "Ada", "1990-05-01"])])
+        }
+        #expect("\(error!)".contains("bind variable id"))
         await session.close()
     }
 }
