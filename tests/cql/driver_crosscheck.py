@@ -20,6 +20,12 @@ import json
 import sys
 import uuid
 
+try:
+    import cassandra  # noqa: F401
+except ImportError:
+    sys.exit("cassandra-driver is not installed for %s — run scripts/setup.sh (it installs tests/requirements.txt into .venv)"
+             % sys.executable)
+
 from cassandra import ConsistencyLevel, WriteType
 from cassandra import cqltypes as t
 from cassandra import util
