@@ -338,4 +338,19 @@ struct ScriptedPeerSessionTests {
         #expect("\(error!)".contains("bind variable id"))
         await session.close()
     }
+
+    @Test("with v5, messages larger than one segment cross several segments both ways")
+    func largeMessagesOverV5() async throws {
+        let columns = [CQLColumn(keyspace: "ks", table: "t", name: "blob", type: .blob)]
+        let peer = try await ScriptedCQLPeer.start(.init(supportsV5: true)) { request in
+            .rows(columns, [[request.values.first.flatMap { $0 }.map(CQLValue.blob) ?? .null]])
+        }
+        defer { Task { await peer.stop() } }
+        let session = session([peer])
+        let large = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let result = try await session.query("SELECT ?", values: [.blob(large)])
+        #expect(await session.protocolVersion == .v5)
+        #expect(result.rows.first?["blob"] == .blob(large))
+        await session.close()
+    }
 }
