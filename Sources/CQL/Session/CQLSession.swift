@@ -184,7 +184,7 @@ public actor CQLSession {
 
     /// Sends on the next node of the plan; moves on when a node is unreachable, and — for
     /// idempotent statements — when the connection drops or the request times out.
-    private func run(options: CQLStatementOptions, _ send: (CQLConnection) async throws(CQLError) -> CQLResponse) async throws(CQLError) -> CQLResponse {
+    private func run<Result: Sendable>(options: CQLStatementOptions, _ send: (CQLConnection) async throws(CQLError) -> Result) async throws(CQLError) -> Result {
         guard !isClosed else { throw .closed }
         var attempts: [String] = []
         for node in ring.queryPlan(now: .now) {
@@ -299,7 +299,7 @@ public actor CQLSession {
     }
 
     private func schemaVersions() async throws(CQLError) -> [String: String] {
-        let response = try await run(options: CQLStatementOptions(isIdempotent: true)) { connection async throws(CQLError) in
+        try await run(options: CQLStatementOptions(isIdempotent: true)) { connection async throws(CQLError) in
             let local = try await self.rows(on: connection, "SELECT schema_version FROM system.local WHERE key='local'")
             let peers = try await self.rows(on: connection, "SELECT peer, schema_version FROM system.peers")
             var versions: [String: String] = [:]
@@ -308,9 +308,7 @@ public actor CQLSession {
                 guard let version = row["schema_version"], !version.isNull else { continue }
                 versions[row["peer"]?.description ?? "peer"] = version.description
             }
-            return .supported(versions.mapValues { [$0] })
+            return versions
         }
-        guard case .supported(let map) = response else { return [:] }
-        return map.compactMapValues(\.first)
     }
 }
