@@ -106,3 +106,17 @@ struct SessionURLTests {
         #expect(throws: CQLError.self) { try CQLSessionConfiguration(url: "sqlite:data.db") }
     }
 }
+
+@Suite("Credentials stay out of printed configuration")
+struct CredentialRedactionTests {
+    @Test("printing, debug-printing and dumping a configuration never shows the password")
+    func redaction() {
+        let configuration = CQLSessionConfiguration(contactPoints: ["db"], credentials: CQLCredentials(username: "app", password: "hunter2"))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in ["\(configuration)", String(reflecting: configuration), dumped] {
+            #expect(!text.contains("hunter2"))
+            #expect(text.contains("app"))
+        }
+    }
+}

@@ -1,5 +1,5 @@
 /// A user name and password for Cassandra's PasswordAuthenticator (SASL PLAIN).
-public struct CQLCredentials: Sendable, Hashable, CustomStringConvertible {
+public struct CQLCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The user name (safe to log).
     public var username: String
     /// The password; never logged or shown in errors.
@@ -18,4 +18,10 @@ public struct CQLCredentials: Sendable, Hashable, CustomStringConvertible {
 
     /// Shows the user only, so credentials can be printed safely.
     public var description: String { "\(username):****" }
+
+    /// Same as `description`, so `debugPrint` and string interpolation of containing values stay safe.
+    public var debugDescription: String { description }
+
+    /// Hides the password from `dump` and reflection-based printing.
+    public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "****"]) }
 }
