@@ -120,3 +120,16 @@ struct CredentialRedactionTests {
         }
     }
 }
+
+@Suite("Swift values as CQL values")
+struct ValueConvertibleTests {
+    @Test("Swift values convert to CQL and then bind by column type")
+    func conversions() throws {
+        let id = UUID()
+        #expect(try id.uuidString.cqlValue.bound(to: .uuid) == .uuid(id))
+        #expect(try Date(timeIntervalSince1970: 1.5).cqlValue.bound(to: .text) == .text("1970-01-01T00:00:01.500Z"))
+        #expect(try 5.cqlValue.bound(to: .int) == .int(5))
+        #expect(Optional<String>.none.cqlValue == .null)
+        #expect(["a"].cqlValue == .list([.text("a")]))
+    }
+}
