@@ -1,2 +1,0 @@
-/// The CQL native protocol.
-public enum CQLModule {}

@@ -1,0 +1,225 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+@testable import CQL
+
+/// A scripted CQL protocol peer for tests. It is NOT Cassandra: it speaks just enough of the
+/// native protocol (v4 frames; v5 segments after the handshake) to answer the handshake by
+/// itself and every other request from a test-supplied script, and it records what it received.
+final class ScriptedCQLPeer: Sendable {
+    /// A request as the peer understood it.
+    struct Request: Sendable {
+        var connection: Int
+        var version: UInt8
+        var stream: Int16
+        var opcode: CQLOpcode
+        /// QUERY / PREPARE text.
+        var query: String?
+        /// EXECUTE statement id.
+        var preparedID: [UInt8]?
+        /// Bound values (raw cells) of QUERY / EXECUTE.
+        var values: [[UInt8]?] = []
+        var pagingState: [UInt8]?
+        var pageSize: Int32?
+        var authToken: [UInt8]?
+    }
+
+    /// How the script answers a request.
+    enum Reply: Sendable {
+        case frame(@Sendable (Int16, CQLProtocolVersion) -> CQLFrame)
+        /// Never answer (for timeouts).
+        case silence
+        /// Drop the TCP connection.
+        case close
+
+        static let void = Reply.frame { CQLResponseWriter.void(stream: $0, version: $1) }
+        static func error(_ error: CQLServerError) -> Reply { .frame { CQLResponseWriter.error(error, stream: $0, version: $1) } }
+        static func rows(_ columns: [CQLColumn], _ rows: [[CQLValue]], pagingState: [UInt8]? = nil) -> Reply {
+            .frame { CQLResponseWriter.rows(columns: columns, rows: rows, pagingState: pagingState, stream: $0, version: $1) }
+        }
+    }
+
+    struct Configuration: Sendable {
+        /// Offer v5 in SUPPORTED and accept v5 STARTUP; otherwise answer v5 with a protocol error, as Cassandra 3 does.
+        var supportsV5 = false
+        /// Require this user and password (PasswordAuthenticator style).
+        var credentials: CQLCredentials?
+    }
+
+    private struct State {
+        var requests: [Request] = []
+        var channels: [any Channel] = []
+        var connectionCount = 0
+    }
+
+    let configuration: Configuration
+    private let script: @Sendable (Request) -> Reply
+    private let state = Mutex(State())
+    private let serverChannel: any Channel
+    /// The port the peer listens on (127.0.0.1).
+    let port: Int
+
+    private init(configuration: Configuration, script: @escaping @Sendable (Request) -> Reply, serverChannel: any Channel, port: Int) {
+        self.configuration = configuration
+        self.script = script
+        self.serverChannel = serverChannel
+        self.port = port
+    }
+
+    /// Starts a peer on a free loopback port.
+    static func start(_ configuration: Configuration = Configuration(), script: @escaping @Sendable (Request) -> Reply) async throws -> ScriptedCQLPeer {
+        let box = Mutex<ScriptedCQLPeer?>(nil)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let peer = box.withLock({ $0 }) else { return }
+                    let id = peer.state.withLock { state in
+                        state.connectionCount += 1
+                        state.channels.append(channel)
+                        return state.connectionCount
+                    }
+                    try channel.pipeline.syncOperations.addHandler(PeerHandler(peer: peer, connection: id))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let peer = ScriptedCQLPeer(configuration: configuration, script: script, serverChannel: server, port: server.localAddress!.port!)
+        box.withLock { $0 = peer }
+        return peer
+    }
+
+    /// "127.0.0.1:port", as a contact point.
+    var contactPoint: String { "127.0.0.1:\(port)" }
+
+    /// Everything received so far.
+    var requests: [Request] { state.withLock { $0.requests } }
+
+    /// How many TCP connections were accepted.
+    var connectionCount: Int { state.withLock { $0.connectionCount } }
+
+    /// Stops listening and drops every connection, like a node going away.
+    func stop() async {
+        try? await serverChannel.close()
+        let channels = state.withLock { $0.channels }
+        for channel in channels { try? await channel.close() }
+    }
+
+    fileprivate func record(_ request: Request) -> Reply {
+        state.withLock { $0.requests.append(request) }
+        return script(request)
+    }
+
+    /// Decodes requests, runs the handshake, asks the script for everything else.
+    private final class PeerHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let peer: ScriptedCQLPeer
+        let connection: Int
+        var buffer = ByteBuffer()
+        var envelopes = ByteBuffer()
+        var segmented = false
+
+        init(peer: ScriptedCQLPeer, connection: Int) {
+            self.peer = peer
+            self.connection = connection
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            buffer.writeBuffer(&bytes)
+            do {
+                while true {
+                    if segmented {
+                        guard let segment = try CQLSegmentDecoder().decode(&buffer) else { break }
+                        var payload = segment.payload
+                        envelopes.writeBuffer(&payload)
+                        while let frame = try CQLFrameDecoder().decode(&envelopes) { handle(frame, context: context) }
+                    } else {
+                        guard let frame = try CQLFrameDecoder().decode(&buffer) else { break }
+                        handle(frame, context: context)
+                    }
+                }
+            } catch {
+                context.close(promise: nil)
+            }
+        }
+
+        func send(_ frame: CQLFrame, context: ChannelHandlerContext) {
+            var out = ByteBuffer()
+            CQLFrameEncoder().encode(frame, into: &out)
+            if segmented {
+                var segments = ByteBuffer()
+                CQLSegmentEncoder().encode(envelopes: out, into: &segments)
+                out = segments
+            }
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        }
+
+        func handle(_ frame: CQLFrame, context: ChannelHandlerContext) {
+            let versionNumber = frame.header.version
+            let version: CQLProtocolVersion = versionNumber >= 5 ? .v5 : .v4
+            let stream = frame.header.stream
+            var request = Request(connection: connection, version: versionNumber, stream: stream, opcode: frame.header.opcode)
+            var body = frame.body
+            switch frame.header.opcode {
+            case .options:
+                _ = peer.record(request)
+                send(CQLResponseWriter.supported(stream: stream, version: version,
+                                                 protocolVersions: peer.configuration.supportsV5 ? ["3/v3", "4/v4", "5/v5", "6/v6-beta"] : ["3/v3", "4/v4", "5/v5-beta"]),
+                     context: context)
+            case .startup:
+                _ = peer.record(request)
+                if version == .v5 && !peer.configuration.supportsV5 {
+                    send(CQLResponseWriter.error(CQLServerError(code: .protocolError, message: "Invalid or unsupported protocol version (5); supported versions are (3/v3, 4/v4, 5/v5-beta)"),
+                                                 stream: stream, version: .v4), context: context)
+                    context.close(promise: nil)
+                    return
+                }
+                send(peer.configuration.credentials == nil ? CQLResponseWriter.ready(stream: stream, version: version)
+                                                             : CQLResponseWriter.authenticate(stream: stream, version: version), context: context)
+                segmented = version == .v5
+            case .authResponse:
+                request.authToken = body.readCQLBytes() ?? nil
+                _ = peer.record(request)
+                if request.authToken == peer.configuration.credentials?.plainToken {
+                    send(CQLResponseWriter.authSuccess(stream: stream, version: version), context: context)
+                } else {
+                    send(CQLResponseWriter.error(CQLServerError(code: .authenticationError, message: "Provided username and/or password are incorrect"),
+                                                 stream: stream, version: version), context: context)
+                    context.close(promise: nil)
+                }
+            default:
+                if frame.header.opcode == .query || frame.header.opcode == .prepare {
+                    request.query = body.readCQLLongString()
+                }
+                if frame.header.opcode == .execute {
+                    request.preparedID = body.readCQLShortBytes()
+                    if version == .v5 { _ = body.readCQLShortBytes() }
+                }
+                if frame.header.opcode == .query || frame.header.opcode == .execute {
+                    _ = body.readCQLConsistency()
+                    let flags: UInt32 = version == .v5 ? body.readInteger(as: UInt32.self) ?? 0 : UInt32(body.readInteger(as: UInt8.self) ?? 0)
+                    if flags & 0x01 != 0 {
+                        for _ in 0..<(body.readInteger(as: UInt16.self) ?? 0) { request.values.append(body.readCQLBytes() ?? nil) }
+                    }
+                    if flags & 0x04 != 0 { request.pageSize = body.readInteger(as: Int32.self) }
+                    if flags & 0x08 != 0 { request.pagingState = body.readCQLBytes() ?? nil }
+                }
+                switch peer.record(request) {
+                case .frame(let make): send(make(stream, version), context: context)
+                case .silence: break
+                case .close: context.close(promise: nil)
+                }
+            }
+        }
+    }
+}
+
+/// A thread-safe counter for scripts.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    /// Adds one and returns the new count.
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    var current: Int { value.withLock { $0 } }
+}
