@@ -89,9 +89,19 @@ public struct RandomUserClient: Sendable {
     private let httpClient: HTTPClient
     private let onRetry: @Sendable (RetryEvent) -> Void
 
+    /// A process-wide HTTP client that fails a connection attempt at once instead of retrying it
+    /// until the request deadline, so that this client's own retry loop (with its counting and
+    /// backoff) handles refused connections too. It lives as long as the process and is never shut down.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(5)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// Creates a client on `httpClient`; `onRetry` hears about every retry (for logs and summaries).
     public init(
-        configuration: Configuration = Configuration(), httpClient: HTTPClient = .shared,
+        configuration: Configuration = Configuration(), httpClient: HTTPClient = RandomUserClient.sharedHTTPClient,
         onRetry: @escaping @Sendable (RetryEvent) -> Void = { _ in }
     ) {
         self.configuration = configuration

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Capped exponential backoff with jitter, honouring a server's `Retry-After`.
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in total, the first included (at least 1).

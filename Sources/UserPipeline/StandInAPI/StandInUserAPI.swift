@@ -45,8 +45,8 @@ public struct StandInUserAPI: Sendable {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             try await Self.respond(to: request, faults: faults)
         }
+        // Hummingbird matches "/api" and "/api/" with the same route.
         router.get("/api", use: handler)
-        router.get("/api/", use: handler)
         return router
     }
 

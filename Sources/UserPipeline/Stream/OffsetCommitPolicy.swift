@@ -42,12 +42,14 @@ public struct OffsetCommitPolicy: Sendable {
         var offsets: [Int64] = []
         var acknowledged: [Bool] = []
         var head = 0
+        var unacknowledged = 0
         /// The next offset to fetch when nothing is in flight (one past the highest dispatched).
         var nextOffset: Int64?
-        /// The last committed offset (the committed "next offset to read").
+        /// The last committed offset (the committed "next offset to read"); before any commit, the
+        /// first dispatched offset, since committing that would say nothing new.
         var committed: Int64?
 
-        var inFlight: Int { offsets.count - head }
+        var inFlight: Int { unacknowledged }
 
         /// One past the highest acknowledged prefix of the dispatched offsets.
         var committable: Int64? {
@@ -81,8 +83,10 @@ public struct OffsetCommitPolicy: Sendable {
         guard var state = partitions[partition] else { return .unassigned }
         if let next = state.nextOffset, offset < next { return .duplicate }
         partitions[partition] = nil  // keep the arrays uniquely referenced while appending
+        if state.committed == nil { state.committed = offset }
         state.offsets.append(offset)
         state.acknowledged.append(false)
+        state.unacknowledged += 1
         state.nextOffset = offset + 1
         partitions[partition] = state
         return .accepted
@@ -99,6 +103,7 @@ public struct OffsetCommitPolicy: Sendable {
             return false
         }
         state.acknowledged[slot] = true
+        state.unacknowledged -= 1
         while state.head < state.offsets.count && state.acknowledged[state.head] { state.head += 1 }
         state.compactIfWorthIt()
         return true
