@@ -25,6 +25,8 @@ public struct StandInUserAPI: Sendable {
 
     public var configuration: Configuration
     public var logger: Logger
+    /// What this API has served so far.
+    public let statistics = StandInAPIStatistics()
 
     /// Creates the API; `logger` receives Hummingbird's own messages.
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "userstream.stand-in-api")) {
@@ -42,8 +44,9 @@ public struct StandInUserAPI: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         let faults = configuration.faults
+        let statistics = statistics
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            try await Self.respond(to: request, faults: faults)
+            try await Self.respond(to: request, faults: faults, statistics: statistics)
         }
         // Hummingbird matches "/api" and "/api/" with the same route.
         router.get("/api", use: handler)
@@ -70,14 +73,21 @@ public struct StandInUserAPI: Sendable {
         try await application(onListening: onListening).run()
     }
 
-    static func respond(to request: Request, faults: FaultInjection) async throws -> Response {
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    public func serve(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+        try await application(onListening: onListening).runService()
+    }
+
+    static func respond(to request: Request, faults: FaultInjection, statistics: StandInAPIStatistics) async throws -> Response {
         if faults.latency > .zero { try await Task.sleep(for: faults.latency) }
         var system = SystemRandomNumberGenerator()
         let decision = faults.decide(Double.random(in: 0..<1, using: &system), Double.random(in: 0..<1, using: &system))
         switch decision {
         case .serverError:
+            statistics.record(decision, users: 0)
             return jsonResponse(.internalServerError, #"{"error":"injected failure: the stand-in API answers 500 to some requests"}"#)
         case .rateLimited:
+            statistics.record(decision, users: 0)
             var response = jsonResponse(.tooManyRequests, #"{"error":"injected rate limit: slow down and retry later"}"#)
             response.headers[.retryAfter] = String(faults.retryAfterSeconds)
             return response
@@ -87,6 +97,7 @@ public struct StandInUserAPI: Sendable {
             let page = max(query.get("page", as: Int.self) ?? 1, 1)
             let seed = query.get("seed").flatMap { $0.isEmpty ? nil : String($0) } ?? randomSeed(&system)
             var body = RandomUserPageWriter.page(seed: seed, page: page, count: count)
+            statistics.record(decision, users: count)
             if case .truncate(let fraction) = decision {
                 body.removeLast(body.count - max(1, Int(Double(body.count) * fraction)))
             }
