@@ -1,4 +1,6 @@
 /// One user as it travels on the `users_created` topic: the seed's twelve fields, all strings.
+/// Encode message values with `jsonBytes()`, which fixes the key order; Foundation's JSONEncoder
+/// on Linux writes the same keys in an unspecified order.
 public struct User: Codable, Sendable, Equatable, Hashable {
     /// Stable identifier (lowercase canonical UUID text).
     public var id: String

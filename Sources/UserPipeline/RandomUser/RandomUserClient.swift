@@ -174,7 +174,7 @@ public struct RandomUserClient: Sendable {
         switch status {
         case 200..<300:
             do {
-                return .success(try JSONDecoder().decode(RandomUserResponse.self, from: Data(body.readableBytesView)))
+                return .success(try RandomUserClient.parse(body))
             } catch {
                 return .retry(.invalidBody("\(body.readableBytes) bytes that are not a randomuser response"), retryAfter: nil)
             }
@@ -183,6 +183,11 @@ public struct RandomUserClient: Sendable {
         default:
             return .rejected(status: status, body: String(decoding: body.readableBytesView.prefix(200), as: UTF8.self))
         }
+    }
+
+    /// Parses a randomuser.me response body.
+    public static func parse(_ body: ByteBuffer) throws -> RandomUserResponse {
+        try body.withUnsafeReadableBytes { try RandomUserResponseParser.parse($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     private static func isTimeout(_ error: HTTPClientError) -> Bool {

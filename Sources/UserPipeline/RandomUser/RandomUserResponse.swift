@@ -14,6 +14,12 @@ public struct RandomUserResponse: Decodable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case results, info }
 
+    /// Creates a response from parsed parts.
+    public init(results: [RandomUserResult?], info: Info?) {
+        self.results = results
+        self.info = info
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = try container.decode([Lenient<RandomUserResult>].self, forKey: .results)
@@ -92,6 +98,9 @@ public struct RandomUserResult: Decodable, Sendable {
             case street, city, state, country, postcode, coordinates, timezone
         }
 
+        /// An empty location.
+        public init() {}
+
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             street = try? container.decodeIfPresent(Street.self, forKey: .street)
@@ -149,6 +158,9 @@ public struct RandomUserResult: Decodable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case gender, name, location, email, login, dob, registered, phone, cell, id, picture, nat
     }
+
+    /// An empty result.
+    public init() {}
 
     // Each block decodes on its own so that one odd block (say `id`) does not lose the whole user.
     public init(from decoder: any Decoder) throws {
