@@ -1,3 +1,4 @@
+import Foundation  // memcmp
 import NIOCore
 
 /// Checks a `users_created` message value against the data contract and yields a `User` or the
@@ -140,8 +141,13 @@ public struct UserValidator: Sendable {
             return Self.fieldKeys.firstIndex { $0.rawValue == name }
         }
         let key = UnsafeBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
-        if expected < 12, Self.fieldNames[expected].elementsEqual(key) { return expected }
-        return Self.fieldNames.firstIndex { $0.count == key.count && $0.elementsEqual(key) }
+        let names = Self.fieldNames
+        func matches(_ field: Int) -> Bool {
+            names[field].count == key.count
+                && names[field].withUnsafeBufferPointer { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
+        }
+        if expected < 12, matches(expected) { return expected }
+        return (0..<12).first(where: matches)
     }
 
     private func checkFormats(_ user: User) -> Result<User, RejectionReason> {
