@@ -64,6 +64,8 @@ let package = Package(
                 "Kafka",
                 "CQL",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +87,13 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "CQLTests", dependencies: ["CQL"]),
-        .testTarget(name: "UserPipelineTests", dependencies: ["UserPipeline"]),
+        .testTarget(
+            name: "UserPipelineTests",
+            dependencies: [
+                "UserPipeline",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

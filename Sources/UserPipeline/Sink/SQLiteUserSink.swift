@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+
+/// Users in a SQLite database (table `created_users`), through GRDB in WAL mode.
+public final class SQLiteUserSink: UserSink {
+    /// Why the database could not be opened or used.
+    public enum SinkError: Error, Sendable, CustomStringConvertible {
+        case directoryNotWritable(path: String, directory: String, detail: String)
+        case openFailed(path: String, detail: String)
+
+        public var description: String {
+            switch self {
+            case .directoryNotWritable(let path, let directory, let detail):
+                "cannot create SQLite database \(path): directory \(directory) is not writable (\(detail)) — choose another --sink sqlite:PATH"
+            case .openFailed(let path, let detail):
+                "cannot open SQLite database \(path): \(detail) — is it a SQLite file, and is it writable?"
+            }
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    static let columns = User.CodingKeys.allCases.map(\.rawValue)
+
+    private static let upsertSQL: String = {
+        let names = columns.joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO created_users (\(names)) VALUES (\(placeholders)) ON CONFLICT(id) DO UPDATE SET \(updates)"
+    }()
+
+    /// Opens (creating if needed) the database at `path`, its directory, and the table.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SinkError.directoryNotWritable(path: path, directory: folder, detail: Self.reason(error))
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw SinkError.directoryNotWritable(path: path, directory: folder, detail: "permission denied")
+        }
+        var configuration = Configuration()
+        configuration.label = "userstream.sqlite"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)  // DatabasePool uses WAL mode
+            try pool.write { db in
+                let columns = Self.columns.dropFirst().map { "\($0) TEXT NOT NULL" }.joined(separator: ", ")
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS created_users (id TEXT PRIMARY KEY NOT NULL, \(columns))")
+            }
+        } catch {
+            throw SinkError.openFailed(path: path, detail: Self.reason(error))
+        }
+    }
+
+    public func upsert(_ users: [User]) async throws {
+        guard !users.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: Self.upsertSQL)
+            for user in users {
+                try statement.execute(arguments: [
+                    user.id, user.firstName, user.lastName, user.gender, user.address, user.postCode, user.email,
+                    user.username, user.dob, user.registeredDate, user.phone, user.picture,
+                ])
+            }
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM created_users") ?? 0 }
+    }
+
+    /// Up to `limit` stored users, in insertion order.
+    public func query(limit: Int? = nil) async throws -> [User] {
+        try await pool.read { db in
+            let names = Self.columns.joined(separator: ", ")
+            let limitClause = limit.map { " LIMIT \(max(0, $0))" } ?? ""
+            return try Row.fetchAll(db, sql: "SELECT \(names) FROM created_users ORDER BY rowid\(limitClause)").map { row in
+                User(
+                    id: row[0], firstName: row[1], lastName: row[2], gender: row[3], address: row[4], postCode: row[5],
+                    email: row[6], username: row[7], dob: row[8], registeredDate: row[9], phone: row[10], picture: row[11]
+                )
+            }
+        }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return (error as NSError).localizedDescription
+    }
+}

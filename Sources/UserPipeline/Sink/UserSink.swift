@@ -1,0 +1,9 @@
+/// Where the stream processor stores users. Upserts by `id`, so redelivered users never add rows.
+public protocol UserSink: Sendable {
+    /// Inserts or replaces `users` by id; when it returns, they are durable.
+    func upsert(_ users: [User]) async throws
+    /// Number of stored users.
+    func count() async throws -> Int
+    /// Releases connections; the sink is unusable afterwards.
+    func close() async throws
+}

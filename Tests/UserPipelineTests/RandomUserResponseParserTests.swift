@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import UserPipeline
+
+@Suite struct RandomUserResponseParserTests {
+    func parse(_ text: String) throws -> RandomUserResponse {
+        try RandomUserClient.parse(ByteBuffer(string: text))
+    }
+
+    @Test func parsesTheFixtureLikeTheDecoder() throws {
+        let response = try parse(Fixtures.randomUserJSON)
+        #expect(try UserFormatter.format(try #require(response.results[0])) == Fixtures.user)
+        #expect(response.info == .init(seed: "56d27f4a53bd5441", results: 1, page: 1, version: "1.4"))
+    }
+
+    @Test func agreesWithTheDecoderOnStandInPages() throws {
+        let body = RandomUserPageWriter.page(seed: "agree", page: 4, count: 300)
+        let viaDecoder = try JSONDecoder().decode(RandomUserResponse.self, from: Data(body))
+        let viaParser = try RandomUserClient.parse(ByteBuffer(bytes: body))
+        let decoded = try viaDecoder.results.map { try UserFormatter.format(try #require($0)) }
+        let parsed = try viaParser.results.map { try UserFormatter.format(try #require($0)) }
+        #expect(parsed == decoded)
+        #expect(viaParser.info == viaDecoder.info)
+    }
+
+    @Test func lenientAboutOddResultsAndTypes() throws {
+        let response = try parse(#"{"results":[42,{"gender":"male","name":7,"location":{"postcode":"EC1A 1BB","street":{"number":"12B"}}}],"info":null}"#)
+        #expect(response.results.count == 2)
+        #expect(response.results[0] == nil)
+        #expect(response.results[1]?.gender == "male")
+        #expect(response.results[1]?.name == nil)
+        #expect(response.results[1]?.location?.postcode == .text("EC1A 1BB"))
+        #expect(response.results[1]?.location?.street?.number == .text("12B"))
+        #expect(response.info == nil)
+    }
+
+    @Test func escapesAreDecoded() throws {
+        let response = try parse(#"{"results":[{"name":{"first":"Zo\u00eb \"Z\""}}]}"#)
+        #expect(response.results[0]?.name?.first == "Zoë \"Z\"")
+    }
+
+    @Test(arguments: ["", "[]", "{\"results\":[{\"gender\":\"male\"}", "{\"info\":{}}", "{\"error\":\"Uh oh\"}", "{\"results\":[]} x"])
+    func rejectsBrokenOrForeignBodies(_ text: String) {
+        #expect(throws: FlatJSONScanner.SyntaxError.self) { try parse(text) }
+    }
+
+    @Test func truncatedStandInBodiesAreRejected() {
+        let body = RandomUserPageWriter.page(seed: "cut", page: 1, count: 20)
+        for length in stride(from: 1, to: body.count, by: 97) {
+            #expect(throws: FlatJSONScanner.SyntaxError.self) { try RandomUserClient.parse(ByteBuffer(bytes: body.prefix(length))) }
+        }
+    }
+}
