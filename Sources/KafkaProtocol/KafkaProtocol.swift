@@ -1,2 +1,0 @@
-/// Kafka's wire protocol: primitives, generated request/response codecs, record batches.
-public enum KafkaProtocolModule {}

@@ -1,0 +1,37 @@
+import NIOCore
+
+/// A structure with a versioned Kafka wire form: every generated message and nested struct.
+public protocol KafkaCodable: Sendable, Equatable {
+    /// Decodes the structure as written in `version`.
+    init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError)
+    /// Encodes the structure as `version` lays it out.
+    func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError)
+}
+
+/// A top-level generated message: a request, a response or a data message.
+public protocol KafkaMessage: KafkaCodable {
+    /// The versions the message definition describes ("validVersions").
+    static var supportedVersions: ClosedRange<Int16> { get }
+    /// Whether `version` uses compact encodings and tagged fields.
+    static func isFlexible(version: Int16) -> Bool
+}
+
+/// A request body, sent after a `RequestHeader`.
+public protocol KafkaRequest: Sendable {
+    /// The body the broker answers this request with.
+    associatedtype Response: KafkaResponse
+    /// Which API the request belongs to.
+    static var apiKey: ApiKey { get }
+    /// The versions the message definition describes ("validVersions").
+    static var supportedVersions: ClosedRange<Int16> { get }
+    /// Whether `version` uses compact encodings, tagged fields and request header v2.
+    static func isFlexible(version: Int16) -> Bool
+    /// Encodes the body (not the header or the size prefix) as `version` lays it out.
+    func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError)
+}
+
+/// A response body, read after a `ResponseHeader`.
+public protocol KafkaResponse: Sendable {
+    /// Decodes the body as written in `version` (the request's version).
+    init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError)
+}
