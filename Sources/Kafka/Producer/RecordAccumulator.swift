@@ -170,3 +170,5 @@ struct RecordAccumulator<Record, Token> {
         change(&queues[key, default: PartitionQueue(sequencer: PartitionSequencer(maxInFlight: maxInFlight))])
     }
 }
+
+extension RecordAccumulator.Batch: Sendable where Record: Sendable, Token: Sendable {}
