@@ -50,6 +50,9 @@ struct OffsetLookup {
                 }
             }
             remaining = retry
+            if spec == .latest, remaining.isEmpty {
+                try await raiseToHighWatermarks(&result, isolation: isolation)
+            }
             if !remaining.isEmpty {
                 if attempt >= 10 { throw lastError ?? KafkaError.unknownTopic(remaining[0].topic) }
                 await cluster.invalidateMetadata()
@@ -57,5 +60,34 @@ struct OffsetLookup {
             }
         }
         return result
+    }
+
+    /// Tansu 0.6 answers ListOffsets(latest) with the last batch's base offset + 1 rather than
+    /// the log end; the high watermark (or last stable offset) of a Fetch is right, so the
+    /// larger of the two is used.
+    private func raiseToHighWatermarks(_ offsets: inout [TopicPartition: Int64], isolation: IsolationLevel) async throws {
+        let metadata = try await cluster.currentMetadata()
+        var byLeader: [Int32: [TopicPartition]] = [:]
+        for tp in offsets.keys {
+            if let leader = metadata.leader(topic: tp.topic, partition: tp.partition) { byLeader[leader.nodeID, default: []].append(tp) }
+        }
+        for (leader, tps) in byLeader {
+            guard let connection = try? await cluster.connection(to: leader) else { continue }
+            let topics = Dictionary(grouping: tps, by: \.topic).map { topic, tps in
+                FetchRequest.FetchTopic(topic: topic, partitions: tps.map {
+                    FetchRequest.FetchPartition(partition: $0.partition, fetchOffset: offsets[$0]!, partitionMaxBytes: 1024)
+                })
+            }
+            // Tansu answers a fetch with maxWait 0 with no partitions at all, hence a short wait.
+            let request = FetchRequest(maxWaitMs: 50, minBytes: 1, maxBytes: 65536, isolationLevel: isolation.rawValue, topics: topics)
+            guard let response = try? await connection.send(request) else { continue }
+            for topic in response.responses {
+                for p in topic.partitions where p.errorCode == 0 {
+                    let tp = TopicPartition(topic: topic.topic, partition: p.partitionIndex)
+                    let end = isolation == .readCommitted && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark
+                    if let current = offsets[tp], end > current { offsets[tp] = end }
+                }
+            }
+        }
     }
 }

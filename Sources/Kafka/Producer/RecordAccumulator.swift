@@ -108,8 +108,9 @@ struct RecordAccumulator<Record, Token> {
         var earliest: ContinuousClock.Instant?
         for queue in queues.values {
             var candidate: ContinuousClock.Instant?
-            if let open = queue.open { candidate = open.createdAt + settings.linger }
-            if !queue.ready.isEmpty { candidate = queue.notBefore ?? .now }
+            // A partition waiting only for in-flight answers needs no timer: answers wake the sender.
+            if let open = queue.open, queue.sequencer.canSend { candidate = open.createdAt + settings.linger }
+            if !queue.ready.isEmpty, queue.sequencer.canSend { candidate = queue.notBefore ?? .now }
             if let notBefore = queue.notBefore, candidate != nil { candidate = max(candidate!, notBefore) }
             if let c = candidate, earliest == nil || c < earliest! { earliest = c }
         }
