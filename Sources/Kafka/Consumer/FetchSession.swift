@@ -84,29 +84,9 @@ struct FetchRound: Sendable {
                     }
                     throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "fetching \(tp)", retriable: false)
                 }
-                guard let bytes = partition.records, bytes.readableBytes > 0 else { continue }
-                let batches: [RecordBatch]
-                do {
-                    batches = try decoder.decodeBatches(bytes)
-                } catch {
-                    throw KafkaError.malformedResponse("record batches of \(tp) at offset \(position): \(error)")
-                }
-                guard let last = batches.last else { continue }
-                let visible: [Record]
-                if settings.isolation == .readCommitted {
-                    let aborted = (partition.abortedTransactions ?? []).map {
-                        TransactionalRecordFilter.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
-                    }
-                    visible = TransactionalRecordFilter.committedRecords(in: batches, abortedTransactions: aborted)
-                } else {
-                    visible = TransactionalRecordFilter.uncommittedRecords(in: batches)
-                }
-                round.records.reserveCapacity(round.records.count + visible.count)
-                for record in visible where record.offset >= position {
-                    round.records.append(ConsumerRecord(topic: tp.topic, partition: tp.partition, offset: record.offset,
-                                                        timestamp: record.timestamp, key: record.key, value: record.value, headers: record.headers))
-                }
-                round.positions[tp] = max(position, last.nextOffset)
+                let (records, next) = try PartitionRecords.decode(partition, of: tp, at: position, isolation: settings.isolation, decoder: decoder)
+                round.records.append(contentsOf: records)
+                round.positions[tp] = next
             }
         }
         return round
