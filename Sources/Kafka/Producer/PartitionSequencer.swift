@@ -52,12 +52,12 @@ struct PartitionSequencer: Sendable, Equatable {
             if inFlight.isEmpty { isRecovering = false }
             return .completed
         case 45: // OUT_OF_ORDER_SEQUENCE_NUMBER
-            // An earlier batch failed and is being retried: this one must follow it.
-            if !isFirst || isRecovering {
-                isRecovering = true
-                return .retry
-            }
-            return .fail
+            // An earlier batch failed and is being retried, or the broker handled pipelined
+            // requests out of order (Tansu does): resend in sequence order, one at a time.
+            // A real gap never heals and fails once the attempts run out.
+            _ = isFirst
+            isRecovering = true
+            return .retry
         default:
             if retriable {
                 isRecovering = true

@@ -21,9 +21,13 @@ struct PerfCommand: AsyncParsableCommand {
         @Option(help: "Size of each record value in bytes.") var recordSize: Int
         @Option(help: "Acknowledgements: 0, 1 or all.") var acks: AcksOption = .all
         @Option(help: "Compression: none, gzip, snappy, lz4 or zstd.") var compression: CompressionOption = .none
+        @Option(help: "Batch size in bytes per partition.") var batchSize: Int = ProducerSettings().batchSize
+        @Option(help: "Linger in milliseconds.") var lingerMs: Int = 5
 
         func run() async throws {
             var settings = ProducerSettings()
+            settings.batchSize = batchSize
+            settings.linger = .milliseconds(lingerMs)
             settings.acks = acks.value
             settings.compression = compression.codec
             if acks.value != .all { settings.idempotent = false }
