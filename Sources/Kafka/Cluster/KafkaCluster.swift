@@ -41,7 +41,11 @@ public actor KafkaCluster {
             } catch let error as KafkaError {
                 if case .authenticationFailed = error { throw error }
                 if case .configuration = error { throw error }
-                reasons.append(BrokerConnection.describe(error))
+                if case .connectionFailed(let address, let reason) = error {
+                    reasons.append("\(address): \(reason)")
+                } else {
+                    reasons.append(BrokerConnection.describe(error))
+                }
             }
         }
         throw KafkaError.noBrokerAnswered(configuration.bootstrapServers, reason: reasons.last ?? "no servers")

@@ -185,8 +185,12 @@ public final class KafkaProducer: Sendable {
 
     private func runSender() async {
         await withTaskGroup(of: Void.self) { requests in
+            var lastRefresh = ContinuousClock.now
             while true {
-                let needsMetadata = state.withLock { $0.needsMetadata }
+                // Periodic refresh picks up new partitions and moved leaders without an error first.
+                let refreshDue = ContinuousClock.now - lastRefresh >= cluster.configuration.metadataMaxAge
+                let needsMetadata = state.withLock { $0.needsMetadata } || refreshDue
+                if needsMetadata { lastRefresh = .now }
                 if needsMetadata {
                     await cluster.invalidateMetadata()
                     if let metadata = try? await cluster.currentMetadata() {
