@@ -1,0 +1,126 @@
+import KafkaProtocol
+
+/// A topic to create.
+public struct NewTopic: Sendable {
+    public var name: String
+    /// Number of partitions; -1 for the broker's default.
+    public var partitions: Int32
+    /// Replication factor; -1 for the broker's default.
+    public var replicationFactor: Int16
+    /// Topic configs such as `retention.ms`.
+    public var configs: [String: String]
+
+    /// A topic named `name`.
+    public init(name: String, partitions: Int32 = 1, replicationFactor: Int16 = 1, configs: [String: String] = [:]) {
+        self.name = name
+        self.partitions = partitions
+        self.replicationFactor = replicationFactor
+        self.configs = configs
+    }
+}
+
+/// A topic as listed by the cluster.
+public struct TopicDescription: Sendable, Equatable {
+    public var name: String
+    public var partitionCount: Int
+    public var replicationFactor: Int
+    public var isInternal: Bool
+}
+
+/// Where in a partition's log to look: its first offset or the offset after its last record.
+public enum OffsetSpec: Sendable, Equatable {
+    case earliest
+    case latest
+
+    var timestamp: Int64 { self == .earliest ? -2 : -1 }
+}
+
+/// Topic administration and offset queries.
+public final class KafkaAdmin: Sendable {
+    /// The cluster this admin talks to (shareable with producers and consumers).
+    public let cluster: KafkaCluster
+
+    /// An admin client for the cluster described by `configuration`.
+    public init(configuration: KafkaConfiguration) {
+        self.cluster = KafkaCluster(configuration: configuration)
+    }
+
+    /// An admin client on an existing cluster view.
+    public init(cluster: KafkaCluster) {
+        self.cluster = cluster
+    }
+
+    /// Creates a topic and waits until its partitions have leaders.
+    public func createTopic(_ topic: NewTopic) async throws {
+        try await createTopics([topic])
+    }
+
+    /// Creates topics and waits until their partitions have leaders.
+    public func createTopics(_ topics: [NewTopic]) async throws {
+        let connection = try await controllerConnection()
+        let request = CreateTopicsRequest(
+            topics: topics.map { topic in
+                CreateTopicsRequest.CreatableTopic(
+                    name: topic.name, numPartitions: topic.partitions, replicationFactor: topic.replicationFactor,
+                    configs: topic.configs.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) })
+            },
+            timeoutMs: Int32(clamping: connection.requestTimeout.components.seconds * 1000))
+        let response = try await connection.send(request)
+        for result in response.topics where result.errorCode != 0 {
+            let code = KafkaErrorCode(rawValue: result.errorCode)
+            let hint = result.errorCode == 36 ? " — it already exists" : ""
+            throw KafkaError.broker(code: result.errorCode, name: code.name, message: (result.errorMessage ?? "") + hint,
+                                    context: "creating topic '\(result.name)'", retriable: code.isRetriable)
+        }
+        for topic in topics {
+            _ = try await cluster.topic(topic.name, wait: .seconds(10))
+        }
+    }
+
+    /// Deletes a topic.
+    public func deleteTopic(named name: String) async throws {
+        let connection = try await controllerConnection()
+        let version = try connection.version(for: DeleteTopicsRequest.self)
+        let request = version >= 6
+            ? DeleteTopicsRequest(topics: [.init(name: name)], timeoutMs: 30_000)
+            : DeleteTopicsRequest(topicNames: [name], timeoutMs: 30_000)
+        let response = try await connection.send(request, version: version)
+        for result in response.responses where result.errorCode != 0 {
+            if result.errorCode == 3 { throw KafkaError.unknownTopic(name) }
+            let code = KafkaErrorCode(rawValue: result.errorCode)
+            throw KafkaError.broker(code: result.errorCode, name: code.name, message: result.errorMessage,
+                                    context: "deleting topic '\(name)'", retriable: code.isRetriable)
+        }
+        await cluster.invalidateMetadata()
+    }
+
+    /// Every topic in the cluster, sorted by name.
+    public func listTopics() async throws -> [TopicDescription] {
+        let metadata = try await cluster.refreshMetadata(allTopics: true)
+        return metadata.topics.values.map { topic in
+            TopicDescription(name: topic.name, partitionCount: topic.partitions.count,
+                             replicationFactor: topic.partitions.first?.replicas.count ?? 0, isInternal: topic.isInternal)
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// The earliest or latest offset of every partition of `topic`.
+    public func offsets(topic: String, _ spec: OffsetSpec) async throws -> [Int32: Int64] {
+        let metadata = try await cluster.topic(topic)
+        let partitions = metadata.partitions.map { TopicPartition(topic: topic, partition: $0.id) }
+        let offsets = try await OffsetLookup(cluster: cluster).offsets(for: partitions, spec, isolation: .readUncommitted)
+        return Dictionary(uniqueKeysWithValues: offsets.map { ($0.key.partition, $0.value) })
+    }
+
+    /// Closes the admin's connections.
+    public func shutdown() async {
+        await cluster.shutdown()
+    }
+
+    private func controllerConnection() async throws -> BrokerConnection {
+        let metadata = try await cluster.refreshMetadata()
+        if metadata.controllerID >= 0, metadata.brokers[metadata.controllerID] != nil {
+            return try await cluster.connection(to: metadata.controllerID)
+        }
+        return try await cluster.anyConnection()
+    }
+}

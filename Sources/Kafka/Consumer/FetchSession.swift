@@ -1,0 +1,94 @@
+import KafkaProtocol
+import NIOCore
+
+/// One round of fetching: a Fetch request per leader for every assigned partition at its
+/// position; decodes the record batches, applies the isolation level, and says where each
+/// partition continues.
+struct FetchRound: Sendable {
+    var records: [ConsumerRecord] = []
+    var positions: [TopicPartition: Int64]
+    /// Partitions whose position must be reset (OFFSET_OUT_OF_RANGE).
+    var outOfRange: [TopicPartition] = []
+    var needsMetadata = false
+
+    static func fetch(cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWait: Duration) async throws -> FetchRound {
+        var round = FetchRound(positions: positions)
+        let metadata = try await cluster.currentMetadata()
+        var byLeader: [Int32: [TopicPartition]] = [:]
+        for tp in positions.keys {
+            if let leader = metadata.leader(topic: tp.topic, partition: tp.partition) {
+                byLeader[leader.nodeID, default: []].append(tp)
+            } else {
+                round.needsMetadata = true
+            }
+        }
+        let maxWaitMs = Int32(maxWait.components.seconds * 1000 + maxWait.components.attoseconds / 1_000_000_000_000_000)
+        let parts = try await withThrowingTaskGroup(of: FetchRound.self) { group in
+            for (leader, partitions) in byLeader {
+                group.addTask {
+                    try await fetch(from: leader, partitions: partitions, cluster: cluster, positions: positions, settings: settings, maxWaitMs: maxWaitMs)
+                }
+            }
+            var parts: [FetchRound] = []
+            for try await part in group { parts.append(part) }
+            return parts
+        }
+        for part in parts {
+            round.records.append(contentsOf: part.records)
+            round.outOfRange.append(contentsOf: part.outOfRange)
+            round.needsMetadata = round.needsMetadata || part.needsMetadata
+            for (tp, position) in part.positions { round.positions[tp] = position }
+        }
+        if round.needsMetadata { await cluster.invalidateMetadata() }
+        return round
+    }
+
+    private static func fetch(from leader: Int32, partitions: [TopicPartition], cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWaitMs: Int32) async throws -> FetchRound {
+        var round = FetchRound(positions: [:])
+        let topics = Dictionary(grouping: partitions, by: \.topic).map { topic, tps in
+            FetchRequest.FetchTopic(topic: topic, partitions: tps.map {
+                FetchRequest.FetchPartition(partition: $0.partition, fetchOffset: positions[$0]!, partitionMaxBytes: settings.partitionMaxBytes)
+            })
+        }
+        let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: settings.minBytes, maxBytes: settings.maxBytes,
+                                   isolationLevel: settings.isolation.rawValue, topics: topics)
+        let response: FetchResponse
+        do {
+            let connection = try await cluster.connection(to: leader)
+            response = try await connection.send(request, timeout: cluster.configuration.requestTimeout + .milliseconds(Int64(maxWaitMs)))
+        } catch let error as KafkaError where error.isRetriable {
+            round.needsMetadata = true
+            return round
+        }
+        if response.errorCode != 0 {
+            let code = KafkaErrorCode(rawValue: response.errorCode)
+            if code.isRetriable { round.needsMetadata = true; return round }
+            throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "fetching from broker \(leader)", retriable: false)
+        }
+        let decoder = RecordBatchDecoder()
+        for topic in response.responses {
+            for partition in topic.partitions {
+                let tp = TopicPartition(topic: topic.topic, partition: partition.partitionIndex)
+                guard let position = positions[tp] else { continue }
+                switch partition.errorCode {
+                case 0:
+                    break
+                case 1: // OFFSET_OUT_OF_RANGE
+                    round.outOfRange.append(tp)
+                    continue
+                default:
+                    let code = KafkaErrorCode(rawValue: partition.errorCode)
+                    if code.isRetriable || MetadataRefreshPolicy.invalidatesMetadata(code.rawValue) {
+                        round.needsMetadata = true
+                        continue
+                    }
+                    throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "fetching \(tp)", retriable: false)
+                }
+                let (records, next) = try PartitionRecords.decode(partition, of: tp, at: position, isolation: settings.isolation, decoder: decoder)
+                round.records.append(contentsOf: records)
+                round.positions[tp] = next
+            }
+        }
+        return round
+    }
+}

@@ -1,0 +1,175 @@
+import DequeModule
+
+/// Collects records into per-partition batches and decides which batches go out when:
+/// a batch is sent once full, once it has waited `linger`, or on flush; each partition keeps at
+/// most `maxInFlight` batches on the wire and retries in sequence order (`PartitionSequencer`).
+/// Pure state; `Token` is whatever the producer needs to report a record's delivery.
+struct RecordAccumulator<Record, Token> {
+    struct Settings: Sendable {
+        var batchSize: Int
+        var linger: Duration
+        var maxInFlight: Int
+        var retryBackoff: Duration
+        var maxAttempts: Int
+    }
+
+    /// Records for one partition, sent together in one record batch.
+    struct Batch {
+        var partition: TopicPartition
+        var records: [Record] = []
+        var tokens: [Token] = []
+        var bytes = 0
+        var createdAt: ContinuousClock.Instant
+        /// Assigned when first sent; kept across retries.
+        var baseSequence: Int32?
+        var attempts = 0
+        /// Which producer id (generation) `baseSequence` belongs to.
+        var generation = 0
+    }
+
+    struct PartitionQueue {
+        var open: Batch?
+        var ready: Deque<Batch> = []
+        var sequencer: PartitionSequencer
+        var notBefore: ContinuousClock.Instant?
+    }
+
+    let settings: Settings
+    private(set) var queues: [TopicPartition: PartitionQueue] = [:]
+    private(set) var generation = 0
+    private(set) var inFlightCount = 0
+    private(set) var queuedRecords = 0
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+
+    /// Nothing open, queued or in flight: a flush is complete.
+    var isIdle: Bool { queuedRecords == 0 && inFlightCount == 0 }
+
+    /// Adds one record; returns true when this closed the partition's batch (sticky partitioning
+    /// then moves on to another partition).
+    @discardableResult
+    mutating func append(_ record: Record, size: Int, token: Token, to partition: TopicPartition, now: ContinuousClock.Instant) -> Bool {
+        var sealed = false
+        queuedRecords += 1
+        let batchSize = settings.batchSize
+        Self.modify(&queues, partition, maxInFlight: settings.maxInFlight) { queue in
+            if queue.open == nil {
+                queue.open = Batch(partition: partition, createdAt: now)
+                queue.open!.records.reserveCapacity(64)
+            }
+            queue.open!.records.append(record)
+            queue.open!.tokens.append(token)
+            queue.open!.bytes += size
+            if queue.open!.bytes >= batchSize {
+                queue.ready.append(queue.open.take()!)
+                sealed = true
+            }
+        }
+        return sealed
+    }
+
+    /// Takes the batches that should be sent now, assigning sequence numbers to first attempts.
+    /// `flushing` sends open batches without waiting for linger.
+    mutating func drain(now: ContinuousClock.Instant, flushing: Bool, isRoutable: (TopicPartition) -> Bool) -> [Batch] {
+        var out: [Batch] = []
+        let linger = settings.linger
+        let generation = self.generation
+        var sentRecords = 0
+        for key in Array(queues.keys) {
+            guard isRoutable(key) else { continue }
+            Self.modify(&queues, key, maxInFlight: settings.maxInFlight) { queue in
+                if let notBefore = queue.notBefore, now < notBefore { return }
+                queue.notBefore = nil
+                if let open = queue.open, flushing || now - open.createdAt >= linger {
+                    queue.ready.append(open)
+                    queue.open = nil
+                }
+                while queue.sequencer.canSend, var batch = queue.ready.popFirst() {
+                    if batch.baseSequence == nil || batch.generation != generation {
+                        batch.baseSequence = queue.sequencer.assignSequence(recordCount: batch.records.count)
+                        batch.generation = generation
+                    }
+                    batch.attempts += 1
+                    queue.sequencer.sent(baseSequence: batch.baseSequence!)
+                    sentRecords += batch.records.count
+                    out.append(batch)
+                }
+            }
+        }
+        queuedRecords -= sentRecords
+        inFlightCount += out.count
+        return out
+    }
+
+    /// When the sender should look again: the earliest linger expiry or retry backoff end.
+    func nextDeadline() -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for queue in queues.values {
+            var candidate: ContinuousClock.Instant?
+            // A partition waiting only for in-flight answers needs no timer: answers wake the sender.
+            if let open = queue.open, queue.sequencer.canSend { candidate = open.createdAt + settings.linger }
+            if !queue.ready.isEmpty, queue.sequencer.canSend { candidate = queue.notBefore ?? .now }
+            if let notBefore = queue.notBefore, candidate != nil { candidate = max(candidate!, notBefore) }
+            if let c = candidate, earliest == nil || c < earliest! { earliest = c }
+        }
+        return earliest
+    }
+
+    /// The broker answered for `batch` (error code 0 for success). Returns the verdict; a batch to
+    /// retry is queued again in sequence order, or failed once it ran out of attempts.
+    mutating func answered(_ batch: Batch, errorCode: Int16, retriable: Bool, now: ContinuousClock.Instant) -> PartitionSequencer.Verdict {
+        inFlightCount -= 1
+        var verdict = PartitionSequencer.Verdict.fail
+        let generation = self.generation
+        let maxAttempts = settings.maxAttempts
+        let backoff = settings.retryBackoff
+        Self.modify(&queues, batch.partition, maxInFlight: settings.maxInFlight) { queue in
+            if batch.generation != generation {
+                // Sent under an older producer id; its sequence is meaningless now.
+                verdict = errorCode == 0 ? .completed : (retriable || errorCode == 45 ? .retry : .fail)
+            } else {
+                verdict = queue.sequencer.answered(baseSequence: batch.baseSequence!, errorCode: errorCode, retriable: retriable)
+            }
+            if verdict == .retry && batch.attempts >= maxAttempts { verdict = .fail }
+            if verdict == .retry {
+                let index = queue.ready.firstIndex {
+                    $0.baseSequence == nil || $0.generation != batch.generation || $0.baseSequence! > batch.baseSequence!
+                } ?? queue.ready.endIndex
+                queue.ready.insert(batch, at: index)
+                queue.notBefore = now + backoff
+            }
+        }
+        if verdict == .retry { queuedRecords += batch.records.count }
+        return verdict
+    }
+
+    /// A new producer id: sequences restart at 0 for every batch not yet written.
+    mutating func startNewGeneration() {
+        generation += 1
+        for key in Array(queues.keys) {
+            queues[key]!.sequencer.reset()
+        }
+    }
+
+    /// Removes every queued (not in-flight) batch, e.g. on close; returns them to be failed.
+    mutating func removeQueued() -> [Batch] {
+        var out: [Batch] = []
+        for key in Array(queues.keys) {
+            Self.modify(&queues, key, maxInFlight: settings.maxInFlight) { queue in
+                out.append(contentsOf: queue.ready)
+                queue.ready.removeAll()
+                if let open = queue.open.take() { out.append(open) }
+            }
+        }
+        queuedRecords = 0
+        return out
+    }
+
+    private static func modify(_ queues: inout [TopicPartition: PartitionQueue], _ key: TopicPartition, maxInFlight: Int, _ change: (inout PartitionQueue) -> Void) {
+        change(&queues[key, default: PartitionQueue(sequencer: PartitionSequencer(maxInFlight: maxInFlight))])
+    }
+}
+
+extension RecordAccumulator.Batch: Sendable where Record: Sendable, Token: Sendable {}

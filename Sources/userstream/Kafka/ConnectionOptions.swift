@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import KafkaProtocol
+import NIOSSL
+
+/// Flags every `userstream kafka` command shares: where the brokers are and how to authenticate.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Comma-separated host:port list (env USERSTREAM_BOOTSTRAP_SERVERS).")
+    var bootstrapServers: String = ProcessInfo.processInfo.environment["USERSTREAM_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092"
+
+    @Option(name: .long, help: "Client id sent to the broker.")
+    var clientId: String = "userstream"
+
+    @Option(name: .long, help: "Request timeout in seconds.")
+    var requestTimeout: Double = 30
+
+    @Option(name: .long, help: "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env USERSTREAM_SASL_MECHANISM).")
+    var saslMechanism: String? = ProcessInfo.processInfo.environment["USERSTREAM_SASL_MECHANISM"]
+
+    @Option(name: .long, help: "SASL user name (env USERSTREAM_SASL_USERNAME).")
+    var saslUsername: String? = ProcessInfo.processInfo.environment["USERSTREAM_SASL_USERNAME"]
+
+    @Option(name: .long, help: "SASL password (env USERSTREAM_SASL_PASSWORD).")
+    var saslPassword: String? = ProcessInfo.processInfo.environment["USERSTREAM_SASL_PASSWORD"]
+
+    @Flag(name: .long, help: "Connect with TLS.")
+    var tls = false
+
+    @Option(name: .long, help: "PEM file of the CA that signed the broker's certificate (implies --tls).")
+    var tlsCaFile: String?
+
+    @Flag(name: .long, help: "Do not verify the broker's TLS certificate (testing only).")
+    var tlsInsecure = false
+
+    func kafkaConfiguration() throws -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(
+            bootstrapServers: try KafkaConfiguration.parseBootstrapServers(bootstrapServers),
+            clientID: clientId,
+            requestTimeout: .milliseconds(Int64(requestTimeout * 1000))
+        )
+        if let saslMechanism {
+            guard let mechanism = SASLConfiguration.Mechanism(rawValue: saslMechanism.uppercased()) else {
+                throw ValidationError("unknown SASL mechanism '\(saslMechanism)' — use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+            }
+            guard let saslUsername, let saslPassword else {
+                throw ValidationError("--sasl-mechanism needs --sasl-username and --sasl-password")
+            }
+            configuration.sasl = SASLConfiguration(mechanism: mechanism, username: saslUsername, password: saslPassword)
+        }
+        if tls || tlsCaFile != nil || tlsInsecure {
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            if let tlsCaFile {
+                tlsConfiguration.trustRoots = .file(tlsCaFile)
+            }
+            if tlsInsecure {
+                tlsConfiguration.certificateVerification = .none
+            }
+            configuration.tls = tlsConfiguration
+        }
+        return configuration
+    }
+}
+
+/// Writes a line to standard error (summaries and diagnostics; stdout carries data).
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

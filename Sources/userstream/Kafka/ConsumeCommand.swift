@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import KafkaProtocol
+
+/// `userstream kafka consume TOPIC`: JSON lines on stdout.
+struct ConsumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consume",
+        abstract: "Consume records and print one JSON object per line: topic, partition, offset, timestamp, key, value, headers."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Topic to consume.") var topic: String
+    @Flag(help: "Start at the earliest offset instead of the end.") var fromBeginning = false
+    @Option(help: "Exit after this many records.") var count: Int?
+    @Option(help: "Exit after this many seconds without a new record.") var untilIdle: Double?
+    @Option(help: "Consume only this partition.") var partition: Int32?
+    @Option(help: "read_uncommitted or read_committed.") var isolation: IsolationOption = .readUncommitted
+
+    func run() async throws {
+        let consumer = try await PartitionConsumer(
+            configuration: try connection.kafkaConfiguration(),
+            settings: ConsumerSettings(isolation: isolation.level)
+        )
+        let start: ConsumerStart = fromBeginning ? .earliest : .latest
+        if let partition {
+            try await consumer.assign([TopicPartition(topic: topic, partition: partition)], from: start)
+        } else {
+            try await consumer.assign(topic: topic, from: start)
+        }
+        let started = ContinuousClock.now
+        var consumed = 0
+        var output = StandardOutput()
+        var failure: Error?
+        if count != 0 {
+            do {
+                let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
+                outer: for try await batch in consumer.batches(idleTimeout: idle) {
+                    for record in batch {
+                        output.append(record)
+                        consumed += 1
+                        if let count, consumed >= count { break outer }
+                    }
+                    output.flush()
+                }
+            } catch {
+                failure = error
+            }
+        }
+        output.flush()
+        await consumer.shutdown()
+        let seconds = (ContinuousClock.now - started).seconds
+        if let failure { printError("error: \(failure)") }
+        printError(String(format: "consumed %d records from %@ in %.3f s", consumed, topic, seconds))
+        if failure != nil { throw ExitCode.failure }
+    }
+}
+
+/// `--isolation` values.
+enum IsolationOption: String, ExpressibleByArgument, CaseIterable {
+    case readUncommitted = "read_uncommitted"
+    case readCommitted = "read_committed"
+    var level: IsolationLevel { self == .readCommitted ? .readCommitted : .readUncommitted }
+}

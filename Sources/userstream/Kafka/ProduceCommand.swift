@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import KafkaProtocol
+import NIOCore
+
+/// `userstream kafka produce TOPIC`: one record per stdin line.
+struct ProduceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "produce",
+        abstract: "Produce records read from standard input, one per line (key before --key-separator when given)."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Topic to produce to.") var topic: String
+    @Option(help: "Split each line at the first occurrence of this separator: key before it, value after.") var keySeparator: String?
+    @Option(name: .customLong("header"), help: "Header as name=value added to every record; repeatable.") var headers: [String] = []
+    @Option(help: "Compression: none, gzip, snappy, lz4 or zstd.") var compression: CompressionOption = .none
+    @Option(help: "Acknowledgements: 0, 1 or all.") var acks: AcksOption = .all
+    @Option(help: "Produce every record to this partition instead of partitioning by key.") var partition: Int32?
+
+    func run() async throws {
+        let recordHeaders = try headers.map { (entry) throws -> KafkaHeader in
+            guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--header expects name=value, got '\(entry)'") }
+            return KafkaHeader(key: String(entry[..<eq]), value: ByteBuffer(string: String(entry[entry.index(after: eq)...])))
+        }
+        var settings = ProducerSettings()
+        settings.acks = acks.value
+        settings.compression = compression.codec
+        if acks.value != .all { settings.idempotent = false }
+        let producer = try await KafkaProducer(configuration: try connection.kafkaConfiguration(), settings: settings)
+
+        let separator = keySeparator.map { Array($0.utf8) }
+        let started = ContinuousClock.now
+        var lines = StandardInputLines()
+        var produced = 0
+        var failed = 0
+        var firstError: KafkaError?
+        let chunkSize = 5_000
+        let maxChunksInFlight = 8
+
+        func record(_ line: ArraySlice<UInt8>) -> ProducerRecord {
+            var key: ByteBuffer?
+            var value = ByteBuffer(bytes: line)
+            if let separator, let range = firstRange(of: separator, in: line) {
+                key = ByteBuffer(bytes: line[line.startIndex..<range.lowerBound])
+                value = ByteBuffer(bytes: line[range.upperBound...])
+            }
+            return ProducerRecord(topic: topic, key: key, value: value, headers: recordHeaders, partition: partition)
+        }
+
+        await withTaskGroup(of: [Result<RecordMetadata, KafkaError>].self) { group in
+            var inFlight = 0
+            func collect(_ results: [Result<RecordMetadata, KafkaError>]) {
+                for result in results {
+                    switch result {
+                    case .success: produced += 1
+                    case .failure(let error):
+                        failed += 1
+                        if firstError == nil { firstError = error }
+                    }
+                }
+            }
+            while true {
+                var chunk: [ProducerRecord] = []
+                chunk.reserveCapacity(chunkSize)
+                while chunk.count < chunkSize, let line = lines.next() { chunk.append(record(line)) }
+                if chunk.isEmpty { break }
+                if inFlight >= maxChunksInFlight, let results = await group.next() {
+                    collect(results)
+                    inFlight -= 1
+                }
+                let batch = chunk
+                group.addTask { await producer.send(contentsOf: batch) }
+                inFlight += 1
+            }
+            for await results in group { collect(results) }
+        }
+        do {
+            try await producer.flush()
+        } catch {
+            if firstError == nil { firstError = error as? KafkaError }
+        }
+        await producer.shutdown()
+        let seconds = (ContinuousClock.now - started).seconds
+        if let firstError { printError("error: \(firstError)") }
+        printError(String(format: "produced %d records to %@ (%d failed) in %.3f s, %.0f records/s",
+                          produced, topic, failed, seconds, seconds > 0 ? Double(produced) / seconds : 0))
+        if failed > 0 || firstError != nil { throw ExitCode.failure }
+    }
+}
+
+/// The first occurrence of `needle` in `haystack`.
+func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Range<Int>? {
+    guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+    var i = haystack.startIndex
+    let last = haystack.endIndex - needle.count
+    while i <= last {
+        if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
+            return i..<(i + needle.count)
+        }
+        i += 1
+    }
+    return nil
+}
+
+extension Duration {
+    /// This duration in seconds, as a Double.
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}
+
+/// `--compression` values.
+enum CompressionOption: String, ExpressibleByArgument, CaseIterable {
+    case none, gzip, snappy, lz4, zstd
+}
+
+/// `--acks` values.
+enum AcksOption: String, ExpressibleByArgument, CaseIterable {
+    case zero = "0", one = "1", all
+    var value: Acks {
+        switch self {
+        case .zero: .none
+        case .one: .leader
+        case .all: .all
+        }
+    }
+}
+
+extension CompressionOption {
+    var codec: CompressionCodec {
+        switch self {
+        case .none: .none
+        case .gzip: .gzip
+        case .snappy: .snappy
+        case .lz4: .lz4
+        case .zstd: .zstd
+        }
+    }
+}
