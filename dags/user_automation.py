@@ -32,8 +32,18 @@ SETTINGS = {
     "duration": ("userstream_duration", "USERSTREAM_DURATION", "60"),
 }
 
-# The binary ends with a one-line summary; this is how many users reached Kafka.
-PUBLISHED = re.compile(r"\bpublished[=:\s]+(\d+)")
+# The binary ends with a one-line summary that says how many users reached Kafka:
+# "published=N", "published: N", "published N", else "N users published".
+PUBLISHED = (re.compile(r"\bpublished\s*[=:]\s*(\d+)"), re.compile(r"\bpublished\s+(\d+)\b"),
+             re.compile(r"\b(\d+)\s+(?:users\s+)?published\b"))
+
+
+def published_count(line: str) -> int | None:
+    """How many users the summary line says were published, if it says."""
+    for pattern in PUBLISHED:
+        if match := pattern.search(line):
+            return int(match.group(1))
+    return None
 
 
 def setting(name: str) -> str:
@@ -88,8 +98,7 @@ def user_automation():
             raise RuntimeError(f"userstream produce exited {status}: "
                                f"{lines[-1] if lines else 'no output'}")
         for line in reversed(lines):
-            if match := PUBLISHED.search(line):
-                published = int(match.group(1))
+            if (published := published_count(line)) is not None:
                 log.info("stream_data_from_api: %d users published", published)
                 return published
         return None

@@ -20,7 +20,7 @@ if ! cat tests/deploy/requirements.txt tests/deploy/constraints.txt | cmp -s - "
   echo "setup-airflow: installing Airflow and the deploy test tools"
   "$venv/bin/pip" install -q --disable-pip-version-check \
     -r tests/deploy/requirements.txt -c tests/deploy/constraints.txt
+  "$venv/bin/airflow" version >/dev/null 2>&1 || { echo "setup-airflow: airflow does not start" >&2; exit 1; }
   cat tests/deploy/requirements.txt tests/deploy/constraints.txt > "$stamp"
 fi
-"$venv/bin/airflow" version >/dev/null 2>&1 || { echo "setup-airflow: airflow does not start" >&2; exit 1; }
-echo "setup-airflow: $("$venv/bin/python" -c 'import airflow; print("airflow", airflow.__version__)') in $venv"
+echo "setup-airflow: apache-airflow $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $venv"
