@@ -3,7 +3,8 @@ users into a real broker through the real binary, and a run fails when the broke
 import json
 import re
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import NewTopic
 
 from deploy_env import DAGS, Airflow, Broker, userstream_bin
 
@@ -22,6 +23,15 @@ def records_in(bootstrap: str, topic: str) -> int:
         return sum(ends.values())
     finally:
         consumer.close()
+
+
+def create_topic(bootstrap: str, topic: str, partitions: int = 3):
+    """The topic as `userstream setup` leaves it in the compose stack: several partitions."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    finally:
+        admin.close()
 
 
 def json_output(stdout: str):
@@ -65,11 +75,13 @@ def test_import_error_check_reports_a_broken_dag(airflow, tmp_path):
 
 
 def test_dag_run_publishes_the_users_it_reports(airflow, broker, stand_in_api):
+    create_topic(broker.bootstrap, TOPIC)
     result = airflow.run("dags", "test", "user_automation",
                          extra_env=dag_run_env(broker.bootstrap, stand_in_api))
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"airflow dags test failed:\n{output[-5000:]}"
     assert "running: " + str(userstream_bin()) + " produce" in output
+    assert re.search(r"userstream: .*published", output), "the binary's summary is not in the task log"
     reported = REPORTED.findall(output)
     assert reported, ("the task did not report how many users were published; userstream "
                       f"produce must end with a summary containing published=N:\n{output[-3000:]}")
