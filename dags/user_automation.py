@@ -74,10 +74,16 @@ def run_logged(command: list[str]) -> tuple[int, list[str]]:
         raise RuntimeError(f"{command[0]} not found — install userstream there or set the "
                            "Airflow Variable userstream_bin (or USERSTREAM_BIN)") from None
     assert process.stdout is not None
-    for line in process.stdout:
-        line = line.rstrip("\n")
-        lines.append(line)
-        log.info("userstream: %s", line)
+    try:
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            lines.append(line)
+            log.info("userstream: %s", line)
+    except BaseException:
+        # The task is being stopped (timeout, marked failed): do not leave the binary behind.
+        process.terminate()
+        process.wait()
+        raise
     return process.wait(), lines
 
 
