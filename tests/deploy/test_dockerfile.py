@@ -1,7 +1,11 @@
 """deploy/Dockerfile builds userstream the way CI does natively (scripts/setup.sh):
-the same Debian library packages and the same `swift build` of the same product."""
+the same Debian library packages and the same `swift build` of the same product;
+and it passes hadolint."""
 import re
 import shlex
+import subprocess
+import sys
+from pathlib import Path
 
 from deploy_env import DEPLOY, ROOT
 
@@ -68,3 +72,22 @@ def test_build_image_carries_the_toolchain_the_package_needs():
     image = re.search(r"FROM swift:(\d+)\.(\d+)", stages()["build"])
     assert image and tools
     assert (int(image[1]), int(image[2])) >= (int(tools[1]), int(tools[2]))
+
+
+def hadolint(path: Path) -> subprocess.CompletedProcess:
+    linter = Path(sys.executable).parent / "hadolint"
+    assert linter.exists(), f"{linter} is missing — run scripts/setup-airflow.sh"
+    return subprocess.run([str(linter), "--no-color", "--config", str(DEPLOY / "hadolint.yaml"), str(path)],
+                          capture_output=True, text=True)
+
+
+def test_dockerfile_passes_hadolint():
+    result = hadolint(DOCKERFILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_check_rejects_a_careless_dockerfile(tmp_path):
+    """The check above is only worth something if it fails on a bad file."""
+    careless = tmp_path / "Dockerfile"
+    careless.write_text("FROM debian:latest\nRUN cd /tmp && apt-get install curl\n")
+    assert hadolint(careless).returncode != 0
