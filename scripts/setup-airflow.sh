@@ -20,7 +20,10 @@ if ! cat tests/deploy/requirements.txt tests/deploy/constraints.txt | cmp -s - "
   echo "setup-airflow: installing Airflow and the deploy test tools"
   "$venv/bin/pip" install -q --disable-pip-version-check \
     -r tests/deploy/requirements.txt -c tests/deploy/constraints.txt
-  "$venv/bin/airflow" version >/dev/null 2>&1 || { echo "setup-airflow: airflow does not start" >&2; exit 1; }
+  # A home of its own, so the check neither reads nor writes ~/airflow.
+  if ! out=$(AIRFLOW_HOME="$root/$venv/airflow-home" "$venv/bin/airflow" version 2>&1); then
+    echo "$out" | tail -20 >&2; echo "setup-airflow: airflow does not start" >&2; exit 1
+  fi
   cat tests/deploy/requirements.txt tests/deploy/constraints.txt > "$stamp"
 fi
 echo "setup-airflow: apache-airflow $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $venv"

@@ -161,3 +161,32 @@ def test_userstream_command_lines_use_flags_the_binary_accepts(where, argv):
     used = [arg.split("=", 1)[0] for arg in argv[1:] if arg.startswith("--")]
     unknown = [flag for flag in used if flag not in accepted]
     assert not unknown, f"{where}: userstream {subcommand} does not accept {unknown}; it accepts {sorted(accepted)}"
+
+
+def airflow_services() -> dict:
+    return {name: s for name, s in services().items() if s.get("image", "").startswith("userstream/airflow:")}
+
+
+def test_airflow_settings_are_options_of_the_pinned_airflow(airflow):
+    """A misspelt AIRFLOW__SECTION__KEY is silently ignored; ask the real Airflow 3.3.2."""
+    defaults = airflow.run("config", "list", "--defaults")
+    assert defaults.returncode == 0, defaults.stderr[-2000:]
+    known = set(re.findall(r"Variable: (AIRFLOW__\w+)", defaults.stdout))
+    assert known
+    used = {key for s in airflow_services().values() for key in s["environment"] if key.startswith("AIRFLOW__")}
+    assert used and not used - known, f"not Airflow 3.3.2 options: {sorted(used - known)}"
+
+
+def test_airflow_services_run_commands_of_the_pinned_airflow(airflow):
+    commands = {s["command"] for s in airflow_services().values() if isinstance(s.get("command"), str)}
+    assert commands == {"api-server", "scheduler", "dag-processor"}
+    for command in commands:
+        result = airflow.run(command, "--help")
+        assert result.returncode == 0, f"airflow {command}: {result.stderr[-1000:]}"
+    checks = {tuple(s.get("healthcheck", {}).get("test", [])) for s in airflow_services().values()}
+    for test in checks:
+        if test[1:2] == ("airflow",):
+            result = airflow.run(*test[2:])
+            # No job is running here, so the check itself fails; its arguments must parse.
+            assert "error: argument" not in result.stderr and "invalid choice" not in result.stderr, \
+                f"healthcheck {' '.join(test[1:])}: {result.stderr[-1000:]}"
