@@ -2,6 +2,7 @@
 users into a real broker through the real binary, and a run fails when the broker is down."""
 import json
 import re
+import subprocess
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
@@ -91,6 +92,9 @@ def test_dag_run_publishes_the_users_it_reports(airflow, broker, stand_in_api):
 
 
 def test_dag_run_fails_when_the_broker_is_down(airflow, stand_in_api):
+    # Failing for want of a produce command would prove nothing.
+    usage = subprocess.run([str(userstream_bin()), "produce", "--help"], capture_output=True, text=True)
+    assert "USAGE: userstream produce" in usage.stdout, f"the binary has no produce command:\n{usage.stdout[:1000]}"
     down = Broker()
     down.stop()  # a loopback port where nothing listens any more
     result = airflow.run("dags", "test", "user_automation",
