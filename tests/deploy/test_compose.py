@@ -2,6 +2,8 @@
 image, waits on healthchecks, documents its ports, and runs userstream only with flags
 the built binary accepts. (No Docker engine runs here, so the stack itself is not started.)"""
 import importlib.util
+import json
+import os
 import re
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy_env import DAGS, DEPLOY, userstream_bin
+from deploy_env import DAGS, DEPLOY, airflow_bin, userstream_bin
 
 COMPOSE = DEPLOY / "docker-compose.yml"
 SUBCOMMANDS = {"produce", "stream", "setup", "status", "serve-api", "query", "up", "spark", "kafka"}
@@ -190,3 +192,36 @@ def test_airflow_services_run_commands_of_the_pinned_airflow(airflow):
             # No job is running here, so the check itself fails; its arguments must parse.
             assert "error: argument" not in result.stderr and "invalid choice" not in result.stderr, \
                 f"healthcheck {' '.join(test[1:])}: {result.stderr[-1000:]}"
+
+
+def test_cassandra_requires_passwords():
+    cassandra = services()["cassandra"]
+    assert "PasswordAuthenticator" in " ".join(cassandra["entrypoint"])
+    assert "-u cassandra -p cassandra" in " ".join(cassandra["healthcheck"]["test"])
+
+
+def test_airflow_init_migrates_and_creates_the_admin_only_once(airflow, tmp_path):
+    """Runs the init service's script twice with the real Airflow on a throw-away database."""
+    init = services()["airflow-init"]
+    assert init["restart"] == "no"
+    script = init["command"][0].replace("$$", "$")  # what compose hands to the shell
+    home = tmp_path / "home"
+    (home / "logs").mkdir(parents=True)
+    passwords = tmp_path / "auth" / "passwords.json"
+    passwords.parent.mkdir()
+    env = dict(airflow.env, AIRFLOW_HOME=str(home),
+               AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{tmp_path / 'airflow.db'}",
+               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(passwords),
+               PATH=f"{airflow_bin().parent}:{os.environ['PATH']}")
+
+    first = subprocess.run(["bash", "-c", script], env=dict(env, AIRFLOW_ADMIN_PASSWORD="first"),
+                           capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert "created the admin user" in first.stdout
+    assert json.loads(passwords.read_text()) == {"admin": "first"}
+
+    second = subprocess.run(["bash", "-c", script], env=dict(env, AIRFLOW_ADMIN_PASSWORD="second"),
+                            capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+    assert "admin user exists, left as is" in second.stdout
+    assert json.loads(passwords.read_text()) == {"admin": "first"}
