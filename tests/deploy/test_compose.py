@@ -225,3 +225,19 @@ def test_airflow_init_migrates_and_creates_the_admin_only_once(airflow, tmp_path
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
     assert "admin user exists, left as is" in second.stdout
     assert json.loads(passwords.read_text()) == {"admin": "first"}
+
+
+def test_kafka_runs_in_kraft_mode_with_network_and_host_listeners():
+    kafka = services()["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    assert "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
+    assert not any("zookeeper" in name or "ZOOKEEPER" in str(s.get("environment", "")).upper()
+                   for name, s in services().items())
+    advertised = kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    assert "//kafka:29092" in advertised and "//localhost:9092" in advertised
+    assert "9092:9092" in kafka["ports"]
+
+
+def test_spark_is_version_4():
+    for name in ("spark-master", "spark-worker", "spark-connect"):
+        assert services()[name]["image"].split(":")[1].startswith("4.")
