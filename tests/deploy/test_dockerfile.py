@@ -91,3 +91,10 @@ def test_hadolint_check_rejects_a_careless_dockerfile(tmp_path):
     careless = tmp_path / "Dockerfile"
     careless.write_text("FROM debian:latest\nRUN cd /tmp && apt-get install curl\n")
     assert hadolint(careless).returncode != 0
+
+
+def test_build_stage_copies_every_folder_the_package_names():
+    copied = {line.split()[1].rstrip("/") for line in stages()["build"].splitlines() if line.startswith("COPY ")}
+    package = (ROOT / "Package.swift").read_text()
+    folders = {"Sources", "Tests"} | {p.split("/")[0] for p in re.findall(r'path:\s*"([^"]+)"', package)}
+    assert {"Package.swift"} | folders <= copied, f"the build stage copies {sorted(copied)}"
