@@ -1,0 +1,102 @@
+"""Shared setup for the deploy tests (fixtures are re-exported by conftest.py): a real Airflow 3 (from .venv-airflow, made by
+scripts/setup-airflow.sh) with a throw-away home, the built userstream binary,
+a Tansu broker and the binary's stand-in API."""
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+DAGS = ROOT / "dags"
+
+
+def userstream_bin() -> Path:
+    """The binary under test: USERSTREAM_BIN, else the debug build."""
+    path = Path(os.environ.get("USERSTREAM_BIN", ROOT / ".build" / "debug" / "userstream"))
+    assert path.exists(), f"{path} is missing — run scripts/setup.sh (or set USERSTREAM_BIN)"
+    return path
+
+
+def airflow_bin() -> Path:
+    """The airflow command of the venv running these tests."""
+    path = Path(sys.executable).parent / "airflow"
+    assert path.exists(), (f"{path} is missing — run scripts/setup-airflow.sh and run these "
+                           "tests with .venv-airflow/bin/python -m pytest tests/deploy")
+    return path
+
+
+class Airflow:
+    """Runs the airflow command against one throw-away AIRFLOW_HOME with the repo's dags/."""
+
+    def __init__(self, home: Path, dags: Path = DAGS):
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "AIRFLOW__", "USERSTREAM_"))}
+        self.env.update(
+            AIRFLOW_HOME=str(home),
+            AIRFLOW__CORE__DAGS_FOLDER=str(dags),
+            AIRFLOW__CORE__LOAD_EXAMPLES="False",
+            AIRFLOW__CORE__UNIT_TEST_MODE="False",
+            # A failing run must fail now, not wait out the production retry delay.
+            USERSTREAM_TASK_RETRIES="0",
+        )
+
+    def run(self, *args, extra_env=None, timeout=900):
+        env = dict(self.env, **(extra_env or {}))
+        return subprocess.run([str(airflow_bin()), *args], env=env, cwd=self.env["AIRFLOW_HOME"],
+                              capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def airflow(tmp_path_factory):
+    home = tmp_path_factory.mktemp("airflow-home")
+    af = Airflow(home)
+    result = af.run("db", "migrate")
+    assert result.returncode == 0, f"airflow db migrate failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+    return af
+
+
+class Broker:
+    """A Tansu broker started by the repo's script."""
+
+    def __init__(self):
+        out = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start"],
+                             check=True, capture_output=True, text=True).stdout.split()
+        self.bootstrap, self.pid = out[0], out[1]
+
+    def stop(self):
+        subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "stop", self.pid], check=False)
+
+
+@pytest.fixture
+def broker():
+    b = Broker()
+    yield b
+    b.stop()
+
+
+SERVING = re.compile(r"serving randomuser-compatible API on (http://\S+)")
+
+
+@pytest.fixture(scope="session")
+def stand_in_api():
+    """`userstream serve-api --port 0`; yields the API URL it prints."""
+    process = subprocess.Popen([str(userstream_bin()), "serve-api", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = []
+        for line in process.stdout:
+            seen.append(line)
+            if match := SERVING.search(line):
+                break
+        else:
+            raise AssertionError(f"serve-api printed no URL: {''.join(seen)[-2000:]}")
+        # Keep reading so the server never blocks on a full pipe.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield match.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
