@@ -42,3 +42,23 @@ def test_bad_option_is_a_usage_error(tmp_path):
     result = submit(tmp_path, "--source", "rate", "--source-option", "no-equals-sign")
     assert result.returncode != 0
     assert "is not key=value" in result.stderr
+
+
+def test_submitted_query_shows_in_status_and_stops(tmp_path):
+    started = submit(tmp_path, "--source", "rate", "--sink", "json",
+                     "--sink-option", "path=%s" % (tmp_path / "out"), "--trigger", "1 second")
+    assert started.returncode == 0, started.stderr
+    query_id = started.stdout.split()[2]
+    rejoin = started.stdout.split("--remote '")[1].split("'")[0]
+
+    def spark(*arguments):
+        return subprocess.run([BINARY, "spark", *arguments, "--remote", rejoin],
+                              capture_output=True, text=True, timeout=120)
+
+    status = spark("status")
+    assert status.returncode == 0, status.stderr
+    assert "query %s" % query_id in status.stdout
+    assert "active=true" in status.stdout
+    stopped = spark("stop")
+    assert "stopped query %s" % query_id in stopped.stdout
+    assert "no active queries" in spark("status").stdout
