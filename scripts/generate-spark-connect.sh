@@ -14,7 +14,7 @@ cd "$root"
 
 if ! command -v protoc >/dev/null; then
   echo "generate-spark-connect: installing protoc (Debian protobuf-compiler)" >&2
-  apt-get install -y protobuf-compiler >/dev/null || { echo "generate-spark-connect: protoc is missing — apt-get install protobuf-compiler" >&2; exit 1; }
+  { apt-get update -qq && apt-get install -y -qq protobuf-compiler; } >/dev/null || { echo "generate-spark-connect: protoc is missing — apt-get install protobuf-compiler" >&2; exit 1; }
 fi
 
 plugins="$root/.build-protoc-plugins"

@@ -13,6 +13,7 @@ public struct ArrowStreamReader: Sendable {
 
     private(set) var fields: [Field] = []
 
+    /// A reader that has seen no schema yet.
     public init() {}
 
     /// Column names of the schema read so far.

@@ -26,6 +26,7 @@ public struct Row: Sendable, Equatable {
     /// Values, one per column.
     public let values: [SparkValue]
 
+    /// A row of `values` under `columns`.
     public init(columns: [String], values: [SparkValue]) {
         self.columns = columns
         self.values = values

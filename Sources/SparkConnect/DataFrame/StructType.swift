@@ -27,10 +27,14 @@ public indirect enum DataType: Sendable, Equatable, CustomStringConvertible {
 
 /// One field of a `StructType`.
 public struct StructField: Sendable, Equatable {
+    /// Field name.
     public var name: String
+    /// Field type.
     public var dataType: DataType
+    /// Whether the field may be null.
     public var nullable: Bool
 
+    /// A field named `name` of type `dataType`.
     public init(_ name: String, _ dataType: DataType, nullable: Bool = true) {
         self.name = name
         self.dataType = dataType
@@ -40,8 +44,10 @@ public struct StructField: Sendable, Equatable {
 
 /// A row schema: named, typed fields.
 public struct StructType: Sendable, Equatable {
+    /// The fields, in order.
     public var fields: [StructField]
 
+    /// A schema of `fields`.
     public init(_ fields: [StructField]) {
         self.fields = fields
     }

@@ -3,16 +3,23 @@
 /// Recognised parameters: `token` (sent as a bearer token), `user_id`, `session_id` (a UUID,
 /// to rejoin a session — queries started in it stay reachable) and `user_agent`.
 public struct RemoteAddress: Sendable, Equatable, CustomStringConvertible {
+    /// Server host name or address.
     public var host: String
+    /// Server port.
     public var port: Int
+    /// Bearer token sent with every request, when given.
     public var token: String?
+    /// The user the session runs as.
     public var userID: String?
+    /// An existing session to rejoin.
     public var sessionID: String?
+    /// Client type reported to the server.
     public var userAgent: String?
 
     /// The port Spark Connect listens on unless told otherwise.
     public static let defaultPort = 15002
 
+    /// Parses `address`; throws `.badAddress` saying what is wrong with it.
     public init(_ address: String) throws(SparkConnectError) {
         guard address.hasPrefix("sc://") else { throw .badAddress(address, reason: "it must start with sc://") }
         var rest = Substring(address.dropFirst(5))

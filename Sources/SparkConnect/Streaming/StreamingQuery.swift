@@ -19,9 +19,13 @@ public struct StreamingQuery: Sendable {
 
     /// What the query is doing now.
     public struct Status: Sendable, Equatable {
+        /// Spark's one-line summary (`Processing new data`, `Waiting for data to arrive`, …).
         public var message: String
+        /// Whether the source has unprocessed data.
         public var isDataAvailable: Bool
+        /// Whether a micro-batch is running.
         public var isTriggerActive: Bool
+        /// Whether the query runs.
         public var isActive: Bool
     }
 

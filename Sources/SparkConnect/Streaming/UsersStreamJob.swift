@@ -5,11 +5,14 @@
 public struct UsersStreamJob: Sendable {
     /// Where records come from.
     public struct Source: Sendable, Equatable {
+        /// Source format (`kafka`, `text`, `json`, `rate`, …).
         public var format: String
+        /// Source options.
         public var options: [String: String]
         /// Schema for sources that need one (files); nil lets the source decide (Kafka, rate).
         public var schema: String?
 
+        /// A source of `format` with `options`.
         public init(format: String, options: [String: String], schema: String? = nil) {
             self.format = format
             self.options = options
@@ -28,9 +31,12 @@ public struct UsersStreamJob: Sendable {
 
     /// Where rows go.
     public struct Sink: Sendable, Equatable {
+        /// Sink format (`org.apache.spark.sql.cassandra`, `json`, `parquet`, …).
         public var format: String
+        /// Sink options (`path` for file sinks).
         public var options: [String: String]
 
+        /// A sink of `format` with `options`.
         public init(format: String, options: [String: String]) {
             self.format = format
             self.options = options
@@ -48,12 +54,18 @@ public struct UsersStreamJob: Sendable {
          "dob", "registered_date", "phone", "picture"].map { StructField($0, .string, nullable: false) }
     )
 
+    /// Where records come from.
     public var source: Source
+    /// Where rows go.
     public var sink: Sink
+    /// Checkpoint directory (the `checkpointLocation` option).
     public var checkpoint: String
+    /// Schema of the JSON records.
     public var schema: StructType
+    /// When micro-batches run; nil runs them as fast as data comes.
     public var trigger: Trigger?
 
+    /// The job from `source` to `sink`.
     public init(source: Source, sink: Sink, checkpoint: String, schema: StructType = Self.userSchema, trigger: Trigger? = nil) {
         self.source = source
         self.sink = sink
