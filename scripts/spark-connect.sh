@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops a Spark Connect server (pyspark's bundled Spark, local[2]) on a free loopback port.
-#   scripts/spark-connect.sh setup        create .venv-spark from tests/spark/requirements.txt
+#   scripts/spark-connect.sh setup        create .venv-spark from tests/spark/requirements.txt (and install Java 17 if missing)
 #   scripts/spark-connect.sh start        prints "sc://127.0.0.1:PORT PID" once the server accepts connections
 #   scripts/spark-connect.sh stop PID     stops it
 # Spark needs Java 17: JAVA_HOME defaults to /usr/lib/jvm/java-17-openjdk-amd64.
@@ -17,6 +17,10 @@ spark_home() {
 
 case "${1:-}" in
   setup)
+    if [ ! -x "$JAVA_HOME/bin/java" ]; then
+      echo "spark-connect: installing Java 17 (Debian openjdk-17-jre-headless)" >&2
+      { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; } >/dev/null
+    fi
     [ -x "$py" ] || python3.11 -m venv "$venv"
     "$venv/bin/pip" install -q -r "$root/tests/spark/requirements.txt" ;;
   start)
