@@ -76,3 +76,14 @@ struct BatchTests {
         #expect(message.contains("no_such_column"))
     }
 }
+
+@Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run tests/spark/run.sh"))
+struct LargeBatchTests {
+    @Test func collectsBatchesNearSparksFourMebibyteLimit() async throws {
+        let rows = try await withSparkSession(remote: SparkServer.remote!) { session in
+            try await session.range(0, 200_000).selectExpr("id", "repeat('x', 16) AS s").collect()
+        }
+        #expect(rows.count == 200_000)
+        #expect(rows.last?.values == [.int64(199_999), .string(String(repeating: "x", count: 16))])
+    }
+}

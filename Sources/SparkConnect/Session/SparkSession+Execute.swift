@@ -21,8 +21,12 @@ extension SparkSession {
         request.operationID = UUID().uuidString.lowercased()
         request.plan = plan
         let metadata = self.metadata
+        var options = CallOptions.defaults
+        // Spark sends Arrow batches of up to 4 MiB by default; the gRPC default cap is 4 MiB
+        // for the whole message, so leave room for the envelope.
+        options.maxResponseMessageBytes = 128 << 20
         let outcome: Result<ExecutionResult, SparkConnectError> = try await call {
-            try await self.service.executePlan(request, metadata: metadata) { response in
+            try await self.service.executePlan(request, metadata: metadata, options: options) { response in
                 var result = ExecutionResult()
                 var reader = ArrowStreamReader()
                 for try await message in response.messages {
