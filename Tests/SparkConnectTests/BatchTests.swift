@@ -1,7 +1,7 @@
 import Testing
 @testable import SparkConnect
 
-@Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run tests/spark/run.sh"))
+@Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run scripts/test.sh, which starts one"))
 struct BatchTests {
     @Test func rangeCollectsItsNumbers() async throws {
         let rows = try await withSparkSession(remote: SparkServer.remote!) { session in
@@ -77,7 +77,7 @@ struct BatchTests {
     }
 }
 
-@Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run tests/spark/run.sh"))
+@Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run scripts/test.sh, which starts one"))
 struct LargeBatchTests {
     @Test func collectsBatchesNearSparksFourMebibyteLimit() async throws {
         let rows = try await withSparkSession(remote: SparkServer.remote!) { session in

@@ -1,5 +1,5 @@
 """`userstream spark submit` against a real Spark Connect server (SPARK_REMOTE, set by
-tests/spark/run.sh): bad input comes back as a clear error, a good job starts."""
+scripts/test.sh): bad input comes back as a clear error, a good job starts."""
 import os
 import subprocess
 import uuid
@@ -11,7 +11,7 @@ BINARY = os.environ.get("USERSTREAM_BIN", os.path.join(ROOT, ".build", "debug", 
 REMOTE = os.environ.get("SPARK_REMOTE")
 
 pytestmark = pytest.mark.skipif(REMOTE is None or not os.path.exists(BINARY),
-                                reason="needs SPARK_REMOTE and a built userstream; run tests/spark/run.sh")
+                                reason="needs SPARK_REMOTE and a built userstream; run scripts/test.sh, which starts one")
 
 
 def submit(tmp_path, *arguments):
