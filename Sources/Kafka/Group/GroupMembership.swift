@@ -144,9 +144,9 @@ final class GroupMembership: Sendable {
             let generation = request.generationId
             send(request, to: coordinator, timeout: nil) { .heartbeatResponse(errorCode: $0.errorCode, generation: generation, now: .now) }
         case .revoke(let partitions):
-            let (gate, fetcher, listener) = (self.gate, self.fetcher, self.listener)
+            let (gate, fetcher, listener, limit) = (self.gate, self.fetcher, self.listener, settings.rebalanceTimeout)
             callbacks.yield {
-                await gate.shutAndWaitForRelease()
+                await gate.shutAndWaitForRelease(atMost: limit)
                 await listener.revoked(partitions)
                 fetcher.unassignAll()
                 events.yield(.revokeFinished)

@@ -36,8 +36,14 @@ final class HandOutGate: Sendable {
         waiters.forEach { $0.resume(returning: .open) }
     }
 
-    /// Stops handing out records and returns once the caller holds no batch.
-    func shutAndWaitForRelease() async {
+    /// Stops handing out records and returns once the caller holds no batch, or after `limit`
+    /// (by then the coordinator has given up on this member anyway).
+    func shutAndWaitForRelease(atMost limit: Duration) async {
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: limit)
+            self?.release()
+        }
+        defer { timer.cancel() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 state.isOpen = false

@@ -110,9 +110,10 @@ public final class KafkaConsumer: Sendable {
     public var assignment: Set<TopicPartition> { gate.assignment }
 
     /// Revokes the assignment (calling the listener), leaves the group and closes the
-    /// connections. Commits nothing itself: commit in the `revoked` callback.
+    /// connections. Commits nothing itself: commit in the `revoked` callback. A batch being
+    /// processed is waited for (until the loop asks for the next one, which then ends the
+    /// sequence), so call it from outside the loop, or after breaking out of it.
     public func close() async {
-        gate.release()
         if let membership = membership.withLock({ $0 }) {
             await membership.close()
         } else {

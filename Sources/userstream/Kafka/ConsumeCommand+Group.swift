@@ -12,6 +12,9 @@ extension ConsumeCommand {
         let listener = RebalanceListener(
             revoked: { printError("revoked: \(partitionList($0))") },
             assigned: { printError("assigned: \(partitionList($0.keys))") })
+        // On SIGINT/SIGTERM: finish the batch, commit it, leave the group, print the summary.
+        let signals = TerminationSignals { Task { await consumer.close() } }
+        defer { withExtendedLifetime(signals) {} }
         let started = ContinuousClock.now
         var consumed = 0
         var output = StandardOutput()
