@@ -1,7 +1,4 @@
 import Kafka
 
-// The consumer-group queries arrive with `KafkaAdmin`'s group methods; until then the status
-// reports no committed offsets.
-extension KafkaAdmin: PipelineOffsets {
-    public func committedOffsets(group: String, topic: String) async throws -> [Int32: Int64] { [:] }
-}
+// `KafkaAdmin` already answers both queries (`offsets(topic:_:)`, `committedOffsets(group:topic:)`).
+extension KafkaAdmin: PipelineOffsets {}
