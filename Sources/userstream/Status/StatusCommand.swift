@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Kafka
-import Logging
 import UserPipeline
 
 /// `userstream status`: how far the pipeline got — per partition end offset, the group's
@@ -33,16 +32,20 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
 
     func run() async throws {
-        let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
-        let probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic ?? topic + ".dlq",
-                                sink: try sink.location().probe(logger: Logger(label: "userstream.sink")))
-        defer { Task { await admin.shutdown() } }
-        if let address = try http.address() {
-            try await serve(probe, on: address)
-        } else {
-            try await show(probe)
+        let observability = try Observability(
+            http: http, kafka: try connection.kafkaConfiguration(), topic: topic, group: group,
+            dlqTopic: dlqTopic ?? topic + ".dlq", sink: try sink.location())
+        do {
+            if let endpoint = observability.endpoint {
+                try await serve(endpoint)
+            } else {
+                try await show(observability.probe)
+            }
+        } catch {
+            await observability.close()
+            throw error
         }
-        await admin.shutdown()
+        await observability.close()
     }
 
     private func show(_ probe: StatusProbe) async throws {
@@ -63,13 +66,10 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     /// Serves the page until SIGTERM or SIGINT, refreshing every --status-interval seconds.
-    private func serve(_ probe: StatusProbe, on address: HTTPAddress) async throws {
-        let export = PrometheusExport.bootstrap()
-        let endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
-                                      export: export, metrics: PipelineMetrics())
+    private func serve(_ endpoint: StatusEndpoint) async throws {
         let serving = Task {
             try await endpoint.serving {
-                // Runs until cancelled; the monitor refreshes meanwhile.
+                // Nothing else to do: wait for the signal while the monitor refreshes.
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             }
         }

@@ -1,0 +1,43 @@
+import Kafka
+import Logging
+import UserPipeline
+
+/// What a pipeline command counts and shows: its metrics, and with `--http` the status
+/// endpoint (page, `/metrics`, `/healthz`) watching the topic, the group and the sink.
+struct Observability: Sendable {
+    /// The metrics to count into; exported only when `--http` is given.
+    let metrics: PipelineMetrics
+    /// Takes the pipeline's status.
+    let probe: StatusProbe
+    /// The server and its monitor when `--http` is given.
+    let endpoint: StatusEndpoint?
+    private let admin: KafkaAdmin
+
+    /// Bootstraps the metrics export when `http` asks for a server; call before anything counts.
+    init(http: HTTPOptions, kafka: KafkaConfiguration, topic: String, group: String, dlqTopic: String,
+         sink: SinkLocation, health: StatusServer.HealthCheck? = nil) throws {
+        let address = try http.address()
+        let export = address.map { _ in PrometheusExport.bootstrap() }
+        metrics = PipelineMetrics()
+        admin = KafkaAdmin(configuration: kafka)
+        probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic,
+                            sink: sink.probe(logger: Logger(label: "userstream.sink")))
+        if let address, let export {
+            endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
+                                      export: export, metrics: metrics, health: health)
+        } else {
+            endpoint = nil
+        }
+    }
+
+    /// Runs `work`, serving the status endpoint meanwhile when there is one.
+    func serving<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        guard let endpoint else { return try await work() }
+        return try await endpoint.serving(work)
+    }
+
+    /// Closes the status queries' broker connections.
+    func close() async {
+        await admin.shutdown()
+    }
+}
