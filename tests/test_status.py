@@ -8,35 +8,20 @@ import sqlite3
 import subprocess
 import threading
 import time
-import urllib.error
 import urllib.request
-import uuid
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
 from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
 from kafka.admin import OffsetSpec
 from kafka.structs import OffsetAndMetadata
 from prometheus_client.parser import text_string_to_metric_families
 
 from png_image import read_png
-from processes import ROOT, StandInAPI
+from processes import ROOT
+from test_pipeline import api, names  # noqa: F401 (a fixture and the fresh-names helper)
 
 LISTENING = re.compile(r"status page on (http://\S+/) ")
 SCREENSHOT = ROOT / "docs" / "status-page.png"
-
-
-@pytest.fixture(scope="module")
-def api():
-    stand_in = StandInAPI()
-    yield stand_in.url
-    stand_in.stop()
-
-
-def names():
-    topic = f"users_{uuid.uuid4().hex[:8]}"
-    return topic, topic + ".dlq", f"group_{topic}"
 
 
 def summary(text: str) -> dict:
