@@ -32,14 +32,14 @@ enum StatusPage {
 </head>
 <body>
 <h1>userstream pipeline</h1>
-<div class="sub">topic <b id="topic">–</b> · group <b id="group">–</b> · status at <span id="time">–</span></div>
+<div class="sub">topic <b id="topic">–</b> · group <b id="group">–</b> · sink <b id="sink-location">–</b> · status at <span id="time">–</span></div>
 <div id="error" class="error" hidden></div>
 <div class="figures">
   <div class="figure"><div class="label">records in topic</div><div class="value" id="end-offset-total">–</div></div>
   <div class="figure"><div class="label">committed</div><div class="value" id="committed-total">–</div></div>
   <div class="figure"><div class="label">lag</div><div class="value" id="total-lag">–</div></div>
   <div class="figure"><div class="label">dead-lettered (<span id="dlq-topic">–</span>)</div><div class="value" id="dlq-size">–</div></div>
-  <div class="figure"><div class="label">rows in <span id="sink-location">sink</span></div><div class="value" id="sink-rows">–</div></div>
+  <div class="figure"><div class="label">rows in the sink</div><div class="value" id="sink-rows">–</div></div>
   <div class="figure"><div class="label">last write</div><div class="value" id="last-write">–</div></div>
 </div>
 <div class="charts">
