@@ -31,26 +31,20 @@ struct Observability: Sendable {
     }
 
     /// Runs `work`, serving the status endpoint meanwhile when there is one; with
-    /// `holdingOpen`, keeps serving afterwards until SIGTERM or SIGINT, so a finished run can
-    /// still be looked at.
+    /// `holdingOpen`, keeps serving afterwards until the task is cancelled (the command's
+    /// SIGTERM or SIGINT), so a finished run can still be looked at.
     func serving<T: Sendable>(holdingOpen: Bool = false, _ work: () async throws -> T) async throws -> T {
         guard let endpoint else { return try await work() }
         return try await endpoint.serving {
             let result = try await work()
             if holdingOpen {
                 printError("userstream: the status page stays up until SIGTERM or Ctrl-C")
-                await Self.untilSignalled()
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             }
             return result
         }
     }
 
-    private static func untilSignalled() async {
-        let (signalled, signal) = AsyncStream.makeStream(of: Void.self)
-        let signals = TerminationSignals { signal.finish() }
-        for await _ in signalled {}
-        withExtendedLifetime(signals) {}
-    }
 
     /// Closes the status queries' broker connections.
     func close() async {

@@ -37,7 +37,10 @@ struct StatusCommand: AsyncParsableCommand {
             dlqTopic: dlqTopic ?? topic + ".dlq", sink: try sink.location())
         do {
             if let endpoint = observability.endpoint {
-                try await observability.serving(holdingOpen: true) {}
+                let serving = Task { try await observability.serving(holdingOpen: true) {} }
+                let signals = TerminationSignals { serving.cancel() }
+                defer { withExtendedLifetime(signals) {} }
+                try await serving.value
                 try report(endpoint.monitor.report)
             } else {
                 try await show(observability.probe)
