@@ -18,10 +18,11 @@ struct Observability: Sendable {
          sink: SinkLocation, health: StatusServer.HealthCheck? = nil) throws {
         let address = try http.address()
         let export = address.map { _ in PrometheusExport.bootstrap() }
-        metrics = PipelineMetrics()
+        let metrics = PipelineMetrics()
+        self.metrics = metrics
         admin = KafkaAdmin(configuration: kafka)
         probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic,
-                            sink: sink.probe(logger: Logger(label: "userstream.sink")))
+                            sink: sink.probe(logger: Logger(label: "userstream.sink"), ownLastWrite: { metrics.lastWrite }))
         if let address, let export {
             endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
                                       export: export, metrics: metrics, health: health)

@@ -1,5 +1,4 @@
 import Foundation
-import Kafka
 import Logging
 import UserPipeline
 
@@ -58,11 +57,13 @@ struct StatusEndpoint: Sendable {
 }
 
 extension SinkLocation {
-    /// A probe reading this sink's rows; for SQLite, the last write is the database files' modification time.
-    func probe(logger: Logging.Logger) -> SinkProbe {
-        let files: [String]
-        if case .sqlite(let path) = self { files = [path, path + "-wal"] } else { files = [] }
-        return SinkProbe(location: description, open: { try await self.open(logger: logger) },
-                         lastWrite: { SinkProbe.lastModified(files) })
+    /// A probe reading this sink's rows. The last write is the SQLite files' modification time
+    /// (any writer's); other sinks only know this process's own, `ownLastWrite`.
+    func probe(logger: Logging.Logger, ownLastWrite: @escaping @Sendable () -> Date?) -> SinkProbe {
+        let open: @Sendable () async throws -> any UserSink = { try await self.open(logger: logger) }
+        guard case .sqlite(let path) = self else {
+            return SinkProbe(location: description, open: open, lastWrite: ownLastWrite)
+        }
+        return SinkProbe(location: description, open: open, lastWrite: { SinkProbe.lastModified([path, path + "-wal"]) })
     }
 }
