@@ -15,7 +15,7 @@ struct Observability: Sendable {
 
     /// Bootstraps the metrics export when `http` asks for a server; call before anything counts.
     init(http: HTTPOptions, kafka: KafkaConfiguration, topic: String, group: String, dlqTopic: String,
-         sink: SinkLocation, health: StatusServer.HealthCheck? = nil) throws {
+         sink: SinkLocation) throws {
         let address = try http.address()
         let export = address.map { _ in PrometheusExport.bootstrap() }
         let metrics = PipelineMetrics()
@@ -25,7 +25,7 @@ struct Observability: Sendable {
                             sink: sink.probe(logger: Logger(label: "userstream.sink"), ownLastWrite: { metrics.lastWrite }))
         if let address, let export {
             endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
-                                      export: export, metrics: metrics, health: health)
+                                      export: export, metrics: metrics)
         } else {
             endpoint = nil
         }
@@ -45,7 +45,6 @@ struct Observability: Sendable {
             return result
         }
     }
-
 
     /// Closes the status queries' broker connections.
     func close() async {

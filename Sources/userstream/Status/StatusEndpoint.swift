@@ -17,12 +17,13 @@ struct StatusEndpoint: Sendable {
     let monitor: StatusMonitor
     let server: StatusServer
 
-    /// An endpoint on `address`; `metrics` must come from the factory bootstrapped with `export`.
+    /// An endpoint on `address`, healthy while the broker and the sink answered the last refresh;
+    /// `metrics` must come from the factory bootstrapped with `export`.
     init(address: HTTPAddress, probe: StatusProbe, interval: Duration, export: PrometheusExport,
-         metrics: PipelineMetrics, health: StatusServer.HealthCheck? = nil) {
+         metrics: PipelineMetrics) {
         let monitor = StatusMonitor(probe: probe, interval: interval, metrics: metrics)
         self.monitor = monitor
-        server = StatusServer(address: address, monitor: monitor, metrics: export, health: health ?? { monitor.problems })
+        server = StatusServer(address: address, monitor: monitor, metrics: export, health: { monitor.problems })
     }
 
     /// Starts serving, runs `work`, then stops serving; fails early when the address cannot be bound.
