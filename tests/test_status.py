@@ -4,6 +4,7 @@ Chromium against `status --json`."""
 import json
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -208,25 +209,18 @@ def test_status_json_lag_equals_kafka_pythons_admin_client(userstream, broker, t
     assert summary(table) == {"partitions": "3", "end_offsets": "29", "committed": "17", "lag": "12", "dlq": "0", "rows": "0"}
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_status_fails_when_the_broker_cannot_be_reached(userstream, tmp_path):
-    with socket_closed_port() as port:
-        result = userstream.run("status", "--bootstrap-servers", f"127.0.0.1:{port}", "--sink", f"sqlite:{tmp_path}/u.db",
-                                "--request-timeout", "2", check=False, timeout=120)
+    result = userstream.run("status", "--bootstrap-servers", f"127.0.0.1:{closed_port()}", "--sink", f"sqlite:{tmp_path}/u.db",
+                            "--request-timeout", "2", check=False, timeout=120)
     assert result.returncode != 0
     assert b"cannot reach the broker" in result.stderr
-
-
-class socket_closed_port:
-    """A loopback port nothing listens on (bound, then closed)."""
-
-    def __enter__(self):
-        import socket
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-    def __exit__(self, *exc):
-        return False
 
 
 class PageFigures(HTMLParser):
