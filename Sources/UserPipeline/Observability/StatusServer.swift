@@ -18,7 +18,7 @@ public struct StatusServer: Sendable {
 
     /// A server on `address` serving `monitor`'s reports, `export`'s metrics and `health`.
     public init(address: HTTPAddress, monitor: StatusMonitor, metrics export: PrometheusExport,
-                health: @escaping HealthCheck, logger: Logger = Logger(label: "userstream.status-server")) {
+                health: @escaping HealthCheck, logger: Logger = StatusServer.quietLogger) {
         self.address = address
         self.monitor = monitor
         self.export = export
@@ -63,6 +63,13 @@ public struct StatusServer: Sendable {
             },
             logger: logger)
         try await app.run()
+    }
+
+    /// Hummingbird's own messages at critical only: its shutdown on cancellation logs an error that is none.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "userstream.status-server")
+        logger.logLevel = .critical
+        return logger
     }
 
     private static func response(_ status: HTTPResponse.Status, _ contentType: String, _ body: ByteBuffer) -> Response {
