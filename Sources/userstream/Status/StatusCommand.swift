@@ -57,7 +57,7 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             status = try await probe.status()
         } catch {
-            printError("userstream: status cannot reach the broker at \(connection.bootstrapServers): \(error) — is Kafka running? set --bootstrap-servers")
+            printError("userstream: status cannot reach the broker at \(connection.bootstrapServers): \(error)")
             throw ExitCode(1)
         }
         if json {
