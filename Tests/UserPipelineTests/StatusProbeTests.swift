@@ -115,3 +115,16 @@ struct CountingSink: UserSink {
         }
     }
 }
+
+@Suite struct StatusHistoryTests {
+    func sample(at seconds: Double) -> StatusSample {
+        StatusSample(PipelineStatus(time: Date(timeIntervalSince1970: seconds), topic: "t", group: "g", partitions: [],
+                                    dlqTopic: "t.dlq", dlqSize: 0, sink: .init(location: "sqlite:x", rows: 0, lastWrite: nil)))
+    }
+
+    @Test func keepsOnlyTheWindowBehindTheNewestSample() {
+        var history = StatusHistory(window: .seconds(10))
+        for seconds in [0.0, 4, 8, 12, 16] { history.append(sample(at: seconds)) }
+        #expect(history.samples.map(\.time.timeIntervalSince1970) == [8, 12, 16])
+    }
+}
