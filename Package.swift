@@ -96,7 +96,27 @@ let package = Package(
         .executableTarget(name: "kafka-codegen", path: "Sources/KafkaCodegen"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "CQLTests", dependencies: ["CQL"]),
+        // A scripted CQL protocol peer (a test server answering from a script, not Cassandra) and
+        // response builders, shared by the CQL and Cassandra sink tests; not part of any product.
+        .target(
+            name: "CQLTestSupport",
+            dependencies: [
+                "CQL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/CQLTestSupport"
+        ),
+        .testTarget(name: "CQLTests", dependencies: ["CQL", "CQLTestSupport"]),
+        .testTarget(
+            name: "CassandraSinkTests",
+            dependencies: [
+                "UserPipeline",
+                "CQL",
+                "CQLTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "UserPipelineTests",
             dependencies: [
