@@ -165,9 +165,7 @@ struct CassandraUpsertTests {
     @Test("no more than the configured window of EXECUTEs is in flight at once")
     func boundedWindow() async throws {
         let gate = ReplyGate()
-        let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: { _ in
-            .held(gate) { CQLResponseWriter.void(stream: $0, version: $1) }
-        }))
+        let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: UsersTable.acknowledge(when: gate)))
         defer { Task { await peer.stop() } }
         let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer, maximumInFlight: 4), logger: Self.quiet)
         let upsert = Task { try await sink.upsert(SampleUsers.make(20)) }
@@ -182,9 +180,7 @@ struct CassandraUpsertTests {
     @Test("upsert returns only after the peer acknowledged every write")
     func returnsAfterAcknowledgement() async throws {
         let gate = ReplyGate()
-        let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: { _ in
-            .held(gate) { CQLResponseWriter.void(stream: $0, version: $1) }
-        }))
+        let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: UsersTable.acknowledge(when: gate)))
         defer { Task { await peer.stop() } }
         let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: Self.quiet)
         let finished = Counter()

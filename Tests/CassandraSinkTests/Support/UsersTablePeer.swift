@@ -42,6 +42,11 @@ enum UsersTable {
         }
     }
 
+    /// Acknowledges each EXECUTE only once `gate` opens.
+    static func acknowledge(when gate: ReplyGate) -> @Sendable (ScriptedCQLPeer.Request) -> ScriptedCQLPeer.Reply {
+        { _ in .held(gate) { CQLResponseWriter.void(stream: $0, version: $1) } }
+    }
+
     /// A sink configuration for a peer, with quick retries and no peer discovery.
     static func configuration(_ peer: ScriptedCQLPeer, consistency: CQLConsistency = .localOne, maximumInFlight: Int = 64,
                               attempts: Int = 4, credentials: CQLCredentials? = nil, pageSize: Int32 = 1000) -> CassandraSinkConfiguration {
