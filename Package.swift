@@ -112,8 +112,10 @@ let package = Package(
             name: "CassandraSinkTests",
             dependencies: [
                 "UserPipeline",
+                "userstream",
                 "CQL",
                 "CQLTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
