@@ -53,6 +53,19 @@ struct CassandraUpsertTests {
         }
     }
 
+    @Test("a dob column of type date gets the calendar day of the ISO-8601 timestamp")
+    func dateColumn() async throws {
+        let columns = UsersTable.columns { $0 == "id" ? .uuid : $0 == "dob" ? .date : .text }
+        let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(columns: columns))
+        defer { Task { await peer.stop() } }
+        let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: Self.quiet)
+        try await sink.upsert(SampleUsers.make(1))
+        try await sink.close()
+        let rows = UsersTable.executedRows(peer, columns: columns)
+        #expect(rows.map { $0["dob"] } == [[0x80, 0x00, 0x1D, 0x01]])  // 1990-05-01 = day 7425, offset by 2^31
+        #expect(rows.map { $0["registered_date"] } == [Array("2001-09-09T01:46:40.000Z".utf8)])
+    }
+
     @Test("a date that is not ISO-8601 fails the write for a timestamp column, naming the user and column")
     func unparsableDate() async throws {
         let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(columns: UsersTable.timestampDates))
