@@ -12,9 +12,9 @@ struct SinkOptions: ParsableArguments {
     var sink: String = Self.environment["USERSTREAM_SINK"] ?? "sqlite:data/users.db"
 
     @Option(name: .long, help: "Cassandra user name (env USERSTREAM_CASSANDRA_USERNAME).")
-    var sinkUsername: String? = Self.environment["USERSTREAM_CASSANDRA_USERNAME"]
+    var sinkUsername: String?
 
-    @Option(name: .long, help: "File holding the Cassandra password (else env USERSTREAM_CASSANDRA_PASSWORD).")
+    @Option(name: .long, help: "File holding the Cassandra password (env USERSTREAM_CASSANDRA_PASSWORD_FILE; else env USERSTREAM_CASSANDRA_PASSWORD).")
     var sinkPasswordFile: String?
 
     @Option(name: .long, help: "Cassandra consistency of reads and writes, e.g. LOCAL_ONE, LOCAL_QUORUM (env USERSTREAM_CASSANDRA_CONSISTENCY).")
@@ -34,19 +34,23 @@ struct SinkOptions: ParsableArguments {
             configuration.replication = try CassandraReplication(parsing: replication)
             guard sinkConcurrency >= 1 else { throw ValidationError("--sink-concurrency must be at least 1") }
             configuration.maximumInFlight = sinkConcurrency
-            try configuration.setCredentials(username: sinkUsername, password: try password())
+            // Optional flags take their environment fallback here: a default would make them non-optional.
+            let username = sinkUsername ?? Self.environment["USERSTREAM_CASSANDRA_USERNAME"]
+            try configuration.setCredentials(username: username, password: try password())
         }
     }
 
     /// The password from --sink-password-file, else the environment; nil when neither is set.
     private func password() throws -> String? {
-        guard let sinkPasswordFile else { return Self.environment["USERSTREAM_CASSANDRA_PASSWORD"] }
+        guard let file = sinkPasswordFile ?? Self.environment["USERSTREAM_CASSANDRA_PASSWORD_FILE"] else {
+            return Self.environment["USERSTREAM_CASSANDRA_PASSWORD"]
+        }
         do {
-            var text = try String(contentsOfFile: sinkPasswordFile, encoding: .utf8)
+            var text = try String(contentsOfFile: file, encoding: .utf8)
             while text.last?.isNewline == true { text.removeLast() }  // editors end files with a newline
             return text
         } catch {
-            throw SinkConfigurationError.unreadablePasswordFile(path: sinkPasswordFile, reason: (error as NSError).localizedDescription)
+            throw SinkConfigurationError.unreadablePasswordFile(path: file, reason: (error as NSError).localizedDescription)
         }
     }
 }
