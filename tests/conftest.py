@@ -2,27 +2,10 @@
 own script, and the built userstream binary."""
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def userstream_path() -> Path:
-    path = Path(os.environ.get("USERSTREAM_BIN", ROOT / ".build" / "debug" / "userstream"))
-    assert path.exists(), f"{path} is missing — run scripts/setup.sh (or set USERSTREAM_BIN)"
-    return path
-
-
-class Broker:
-    def __init__(self):
-        out = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start"],
-                             check=True, capture_output=True, text=True).stdout.split()
-        self.bootstrap, self.pid = out[0], out[1]
-
-    def stop(self):
-        subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "stop", self.pid], check=False)
+from processes import Broker, StandInAPI, userstream_bin as userstream_path  # noqa: F401
 
 
 @pytest.fixture(scope="module")

@@ -67,3 +67,66 @@ def consume_confluent(bootstrap, topic, partitions, expected, deadline_s=300):
                         m.value().decode(), [(k, v) for k, v in (m.headers() or [])]))
     consumer.close()
     return got
+
+
+class SwiftGroupMember:
+    """A `userstream kafka consume --group` process; its stdout (records as JSON lines) and
+    stderr ("assigned:", "revoked:", "committed:" lines) are read as they come."""
+
+    def __init__(self, userstream, topic, group, *extra):
+        import subprocess
+        import threading
+        self.proc = subprocess.Popen(
+            [str(userstream.bin), "kafka", "consume", topic, "--group", group, "--from-beginning",
+             "--session-timeout", "3", "--heartbeat-interval", "0.3", "--log-commits", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=userstream.env)
+        self.records = []
+        self.owned = set()
+        self.committed = {}
+        self.log = []
+        self.changed = threading.Condition()
+        self.threads = [threading.Thread(target=self._read_records, daemon=True),
+                        threading.Thread(target=self._read_log, daemon=True)]
+        for t in self.threads:
+            t.start()
+
+    @staticmethod
+    def _partitions(text):
+        return {int(tp.rsplit("-", 1)[1]) for tp in text.split(",") if tp}
+
+    def _read_records(self):
+        for line in self.proc.stdout:
+            with self.changed:
+                self.records.append(json.loads(line))
+                self.changed.notify_all()
+
+    def _read_log(self):
+        for raw in self.proc.stderr:
+            line = raw.decode().rstrip("\n")
+            with self.changed:
+                self.log.append(line)
+                if line.startswith("assigned: "):
+                    self.owned = self._partitions(line[len("assigned: "):])
+                elif line.startswith("revoked: "):
+                    self.owned = set()
+                elif line.startswith("committed: "):
+                    for entry in line[len("committed: "):].split(","):
+                        tp, offset = entry.rsplit("@", 1)
+                        self.committed[int(tp.rsplit("-", 1)[1])] = int(offset)
+                self.changed.notify_all()
+
+    def wait_for(self, condition, what, timeout=60):
+        """Waits (on output events, not a fixed time) until condition(self) holds."""
+        with self.changed:
+            if not self.changed.wait_for(lambda: condition(self) or self.proc.poll() is not None, timeout):
+                raise AssertionError(f"gave up waiting for {what}; log: {self.log[-20:]}")
+            assert condition(self), f"member exited ({self.proc.returncode}) before {what}; log: {self.log[-20:]}"
+
+    def stop(self, sig=None):
+        """SIGTERM (a graceful leave) by default; returns the exit code."""
+        import signal
+        self.proc.send_signal(sig or signal.SIGTERM)
+        code = self.proc.wait(timeout=60)
+        for t in self.threads:
+            t.join(timeout=10)
+        return code

@@ -55,7 +55,7 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
             let detail = message.map { ": \($0)" } ?? ""
             return "\(context): broker error \(name) (\(code))\(detail)"
         case .unknownTopic(let topic):
-            return "topic '\(topic)' does not exist — create it first: userstream kafka topics create \(topic)"
+            return "topic '\(topic)' does not exist — create it first: userstream setup, or userstream kafka topics create \(topic)"
         case .messageTooLarge(let size, let limit):
             return "record of \(size) bytes is larger than the limit of \(limit) bytes — split the record or raise max.message.bytes on the topic"
         case .malformedResponse(let message):

@@ -6,10 +6,8 @@ import UserPipeline
 /// Flags of every command that reads or writes stored users: where they are and, for Cassandra,
 /// credentials (flags, environment or a file; never logged), consistency and replication.
 struct SinkOptions: ParsableArguments {
-    private static let environment = ProcessInfo.processInfo.environment
-
     @Option(name: .long, help: "sqlite:PATH or cassandra://[user:password@]host[:port][,host…]/keyspace (env USERSTREAM_SINK).")
-    var sink: String = Self.environment["USERSTREAM_SINK"] ?? "sqlite:data/users.db"
+    var sink: String = Environment.string("USERSTREAM_SINK") ?? "sqlite:data/users.db"
 
     @Option(name: .long, help: "Cassandra user name (env USERSTREAM_CASSANDRA_USERNAME).")
     var sinkUsername: String?
@@ -18,13 +16,13 @@ struct SinkOptions: ParsableArguments {
     var sinkPasswordFile: String?
 
     @Option(name: .long, help: "Cassandra consistency of reads and writes, e.g. LOCAL_ONE, LOCAL_QUORUM (env USERSTREAM_CASSANDRA_CONSISTENCY).")
-    var consistency: String = Self.environment["USERSTREAM_CASSANDRA_CONSISTENCY"] ?? "LOCAL_ONE"
+    var consistency: String = Environment.string("USERSTREAM_CASSANDRA_CONSISTENCY") ?? "LOCAL_ONE"
 
-    @Option(name: .long, help: "Replication of a keyspace `setup` creates: SimpleStrategy:N or NetworkTopologyStrategy:DC=N[,DC=N…].")
-    var replication: String = Self.environment["USERSTREAM_CASSANDRA_REPLICATION"] ?? "SimpleStrategy:1"
+    @Option(name: .long, help: "Replication of a keyspace `setup` creates: SimpleStrategy:N or NetworkTopologyStrategy:DC=N[,DC=N…] (env USERSTREAM_CASSANDRA_REPLICATION).")
+    var replication: String = Environment.string("USERSTREAM_CASSANDRA_REPLICATION") ?? "SimpleStrategy:1"
 
-    @Option(name: .long, help: "Cassandra writes in flight at once.")
-    var sinkConcurrency: Int = 64
+    @Option(name: .long, help: "Cassandra writes in flight at once (env USERSTREAM_CASSANDRA_CONCURRENCY).")
+    var sinkConcurrency: Int = Environment.int("USERSTREAM_CASSANDRA_CONCURRENCY") ?? 64
 
     /// The parsed location with credentials, consistency and replication applied.
     func location() throws -> SinkLocation {
@@ -35,15 +33,15 @@ struct SinkOptions: ParsableArguments {
             guard sinkConcurrency >= 1 else { throw ValidationError("--sink-concurrency must be at least 1") }
             configuration.maximumInFlight = sinkConcurrency
             // Optional flags take their environment fallback here: a default would make them non-optional.
-            let username = sinkUsername ?? Self.environment["USERSTREAM_CASSANDRA_USERNAME"]
+            let username = sinkUsername ?? Environment.string("USERSTREAM_CASSANDRA_USERNAME")
             try configuration.setCredentials(username: username, password: try password())
         }
     }
 
     /// The password from --sink-password-file, else the environment; nil when neither is set.
     private func password() throws -> String? {
-        guard let file = sinkPasswordFile ?? Self.environment["USERSTREAM_CASSANDRA_PASSWORD_FILE"] else {
-            return Self.environment["USERSTREAM_CASSANDRA_PASSWORD"]
+        guard let file = sinkPasswordFile ?? Environment.string("USERSTREAM_CASSANDRA_PASSWORD_FILE") else {
+            return Environment.string("USERSTREAM_CASSANDRA_PASSWORD")
         }
         do {
             var text = try String(contentsOfFile: file, encoding: .utf8)

@@ -2,10 +2,8 @@
 scripts/setup-airflow.sh) with a throw-away home, the built userstream binary,
 a Tansu broker and the binary's stand-in API."""
 import os
-import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,12 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 DAGS = ROOT / "dags"
 
-
-def userstream_bin() -> Path:
-    """The binary under test: USERSTREAM_BIN, else the debug build."""
-    path = Path(os.environ.get("USERSTREAM_BIN", ROOT / ".build" / "debug" / "userstream"))
-    assert path.exists(), f"{path} is missing — run scripts/setup.sh (or set USERSTREAM_BIN)"
-    return path
+sys.path.insert(0, str(ROOT / "tests"))
+from processes import Broker, StandInAPI, userstream_bin  # noqa: E402,F401
 
 
 def airflow_bin() -> Path:
@@ -59,18 +53,6 @@ def airflow(tmp_path_factory):
     return af
 
 
-class Broker:
-    """A Tansu broker started by the repo's script."""
-
-    def __init__(self):
-        out = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start"],
-                             check=True, capture_output=True, text=True).stdout.split()
-        self.bootstrap, self.pid = out[0], out[1]
-
-    def stop(self):
-        subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "stop", self.pid], check=False)
-
-
 @pytest.fixture
 def broker():
     b = Broker()
@@ -78,25 +60,9 @@ def broker():
     b.stop()
 
 
-SERVING = re.compile(r"serving randomuser-compatible API on (http://\S+)")
-
-
 @pytest.fixture(scope="session")
 def stand_in_api():
     """`userstream serve-api --port 0`; yields the API URL it prints."""
-    process = subprocess.Popen([str(userstream_bin()), "serve-api", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        seen = []
-        for line in process.stdout:
-            seen.append(line)
-            if match := SERVING.search(line):
-                break
-        else:
-            raise AssertionError(f"serve-api printed no URL: {''.join(seen)[-2000:]}")
-        # Keep reading so the server never blocks on a full pipe.
-        threading.Thread(target=process.stdout.read, daemon=True).start()
-        yield match.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    api = StandInAPI()
+    yield api.url
+    api.stop()

@@ -7,7 +7,14 @@ public final class PartitionConsumer: Sendable {
     /// The cluster this consumer reads from.
     public let cluster: KafkaCluster
     public let settings: ConsumerSettings
-    private let positions = Mutex<[TopicPartition: Int64]>([:])
+    private let assignment = Mutex(Assignment())
+
+    /// The positions of the assigned partitions; `epoch` changes whenever partitions are
+    /// added or removed, so a fetch round started before that is recognised as stale.
+    struct Assignment: Sendable {
+        var positions: [TopicPartition: Int64] = [:]
+        var epoch: UInt64 = 0
+    }
 
     /// A consumer for the cluster described by `configuration`; connects before returning.
     public convenience init(configuration: KafkaConfiguration, settings: ConsumerSettings = ConsumerSettings()) async throws {
@@ -31,7 +38,36 @@ public final class PartitionConsumer: Sendable {
         case .earliest, .latest:
             resolved = try await OffsetLookup(cluster: cluster).offsets(for: partitions, start == .earliest ? .earliest : .latest, isolation: settings.isolation)
         }
-        positions.withLock { $0.merge(resolved) { _, new in new } }
+        assign(positions: resolved)
+    }
+
+    /// Adds partitions, each starting at its own offset.
+    func assign(positions: [TopicPartition: Int64]) {
+        assignment.withLock {
+            $0.positions.merge(positions) { _, new in new }
+            $0.epoch &+= 1
+        }
+    }
+
+    /// Stops reading every partition; records of rounds already in flight are dropped.
+    func unassignAll() {
+        assignment.withLock {
+            $0.positions.removeAll()
+            $0.epoch &+= 1
+        }
+    }
+
+    /// The positions and their epoch, read together.
+    var currentAssignment: Assignment { assignment.withLock { $0 } }
+
+    /// Moves the positions to where a round of `epoch` ended; false (and nothing moves) when
+    /// the partitions changed since the round started.
+    func advance(to positions: [TopicPartition: Int64], epoch: UInt64) -> Bool {
+        assignment.withLock {
+            guard $0.epoch == epoch else { return false }
+            $0.positions.merge(positions) { _, new in new }
+            return true
+        }
     }
 
     /// Adds every partition of `topic`, starting at `start`.
@@ -41,7 +77,7 @@ public final class PartitionConsumer: Sendable {
     }
 
     /// The next offset to read, per assigned partition.
-    public var currentPositions: [TopicPartition: Int64] { positions.withLock { $0 } }
+    public var currentPositions: [TopicPartition: Int64] { assignment.withLock { $0.positions } }
 
     /// Records in fetch-sized batches; ends after `idleTimeout` without a record (never when nil).
     public func batches(idleTimeout: Duration? = nil) -> RecordBatches {
@@ -53,10 +89,15 @@ public final class PartitionConsumer: Sendable {
         await cluster.shutdown()
     }
 
-    fileprivate func startRound(from positions: [TopicPartition: Int64], maxWait: Duration) -> Task<FetchRound, any Error> {
+    func startRound(from positions: [TopicPartition: Int64], maxWait: Duration) -> Task<FetchRound, any Error> {
         let cluster = self.cluster
         let settings = self.settings
         return Task {
+            guard !positions.isEmpty else {
+                // Nothing assigned (a group member may get no partitions): wait as a fetch would.
+                try await Task.sleep(for: maxWait)
+                return FetchRound(positions: [:])
+            }
             var round = try await FetchRound.fetch(cluster: cluster, positions: positions, settings: settings, maxWait: maxWait)
             if !round.outOfRange.isEmpty {
                 let reset = try await OffsetLookup(cluster: cluster).offsets(for: round.outOfRange, settings.resetTo, isolation: settings.isolation)
@@ -67,10 +108,6 @@ public final class PartitionConsumer: Sendable {
             }
             return round
         }
-    }
-
-    fileprivate func commitPositions(_ new: [TopicPartition: Int64]) {
-        positions.withLock { $0.merge(new) { _, n in n } }
     }
 
     /// Fetch rounds as an async sequence, one round prefetched ahead of the caller.
@@ -84,42 +121,24 @@ public final class PartitionConsumer: Sendable {
         }
 
         public struct Iterator: AsyncIteratorProtocol {
-            let consumer: PartitionConsumer
             let idleTimeout: Duration?
-            var pending: Task<FetchRound, any Error>?
+            var rounds: FetchRounds
             var lastRecordAt = ContinuousClock.now
 
             init(consumer: PartitionConsumer, idleTimeout: Duration?) {
-                self.consumer = consumer
                 self.idleTimeout = idleTimeout
-            }
-
-            var maxWait: Duration {
-                guard let idleTimeout else { return consumer.settings.maxWait }
-                return Swift.min(consumer.settings.maxWait, Swift.max(.milliseconds(10), idleTimeout))
+                self.rounds = FetchRounds(consumer: consumer, idleTimeout: idleTimeout)
             }
 
             public mutating func next() async throws -> [ConsumerRecord]? {
                 while true {
-                    try Task.checkCancellation()
-                    let task = pending ?? consumer.startRound(from: consumer.currentPositions, maxWait: maxWait)
-                    pending = nil
-                    let round: FetchRound
-                    do {
-                        round = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-                    } catch {
-                        throw error
-                    }
-                    consumer.commitPositions(round.positions)
-                    // Prefetch: the next round runs while the caller handles this one.
-                    pending = consumer.startRound(from: round.positions, maxWait: maxWait)
-                    if !round.records.isEmpty {
+                    let records = try await rounds.next()
+                    if !records.isEmpty {
                         lastRecordAt = .now
-                        return round.records
+                        return records
                     }
                     if let idleTimeout, ContinuousClock.now - lastRecordAt >= idleTimeout {
-                        pending?.cancel()
-                        pending = nil
+                        rounds.cancel()
                         return nil
                     }
                 }

@@ -1,5 +1,5 @@
 /// A partition of a topic.
-public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
+public struct TopicPartition: Hashable, Sendable, Codable, CustomStringConvertible {
     public var topic: String
     public var partition: Int32
 

@@ -44,9 +44,8 @@ public enum SinkLocation: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .sqlite(let path):
             let sink = try SQLiteUserSink(path: path)  // creates the file and table when missing
-            let rows = try await sink.count()
             try await sink.close()
-            return "SQLite \(path): table created_users ready (\(rows) rows)"
+            return "table created_users ready in \(path)"
         case .cassandra(let configuration):
             return try await CassandraSchema.setUp(configuration, logger: logger)
         }

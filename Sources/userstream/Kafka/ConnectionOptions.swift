@@ -63,6 +63,6 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 /// Writes a line to standard error (summaries and diagnostics; stdout carries data).
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+func printError(_ line: String, newline: Bool = true) {
+    FileHandle.standardError.write(Data((newline ? line + "\n" : line).utf8))
 }

@@ -17,8 +17,13 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "Exit after this many seconds without a new record.") var untilIdle: Double?
     @Option(help: "Consume only this partition.") var partition: Int32?
     @Option(help: "read_uncommitted or read_committed.") var isolation: IsolationOption = .readUncommitted
+    @OptionGroup var group: GroupOptions
 
     func run() async throws {
+        if let groupID = group.group {
+            guard partition == nil else { throw ValidationError("--partition and --group exclude each other: the group assigns the partitions") }
+            return try await consumeInGroup(groupID)
+        }
         let consumer = try await PartitionConsumer(
             configuration: try connection.kafkaConfiguration(),
             settings: ConsumerSettings(isolation: isolation.level)

@@ -1,0 +1,28 @@
+/// How a `KafkaConsumer` takes part in its consumer group.
+public struct ConsumerGroupSettings: Sendable {
+    /// The group's name; members with the same name share the partitions.
+    public var groupID: String
+    /// How long the coordinator keeps a silent member. Tansu holds JoinGroup for half of it,
+    /// so it must be at most 6 s there.
+    public var sessionTimeout: Duration
+    /// How long the coordinator waits for every member to rejoin during a rebalance.
+    public var rebalanceTimeout: Duration
+    /// How often the member tells the coordinator it is alive (well below `sessionTimeout`).
+    public var heartbeatInterval: Duration
+    /// The assignors offered, preferred first; every member of a group must share one.
+    public var assignors: [PartitionAssignor]
+    /// Where to start a partition for which the group has no committed offset: `.earliest` or `.latest`.
+    public var autoOffsetReset: ConsumerStart
+
+    /// Settings for group `groupID`; the defaults suit a local Tansu broker and a JVM Kafka alike.
+    public init(groupID: String, sessionTimeout: Duration = .seconds(6), rebalanceTimeout: Duration = .seconds(30),
+                heartbeatInterval: Duration = .seconds(1), assignors: [PartitionAssignor] = [.range, .roundRobin],
+                autoOffsetReset: ConsumerStart = .earliest) {
+        self.groupID = groupID
+        self.sessionTimeout = sessionTimeout
+        self.rebalanceTimeout = rebalanceTimeout
+        self.heartbeatInterval = heartbeatInterval
+        self.assignors = assignors
+        self.autoOffsetReset = autoOffsetReset
+    }
+}

@@ -1,0 +1,266 @@
+import KafkaProtocol
+import Synchronization
+
+/// Runs a `GroupMembershipStateMachine` against the cluster: one task feeds it events in
+/// order and carries out its actions. Requests run on their own tasks and come back as events;
+/// heartbeats tick on their own task; the caller's rebalance callbacks run one after another
+/// on a task of their own, so a slow callback never delays a heartbeat.
+final class GroupMembership: Sendable {
+    /// What commits and callers need to know about the membership, updated after every event.
+    struct Status: Sendable {
+        var coordinator: Int32?
+        var generation: Int32 = -1
+        var memberID = ""
+        var hasBeenAssigned = false
+        var failure: KafkaError?
+        var isClosed = false
+    }
+
+    let cluster: KafkaCluster
+    let settings: ConsumerGroupSettings
+    let listener: RebalanceListener
+    let fetcher: PartitionConsumer
+    let gate: HandOutGate
+    private let events: AsyncStream<GroupMembershipEvent>.Continuation
+    private let eventStream: AsyncStream<GroupMembershipEvent>
+    private let callbacks: AsyncStream<@Sendable () async -> Void>.Continuation
+    private let callbackStream: AsyncStream<@Sendable () async -> Void>
+    private let state = Mutex(Status())
+    private let waiters = Mutex<[CheckedContinuation<Void, any Error>]>([])
+    private let closeWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    init(cluster: KafkaCluster, settings: ConsumerGroupSettings, listener: RebalanceListener, fetcher: PartitionConsumer, gate: HandOutGate) {
+        self.cluster = cluster
+        self.settings = settings
+        self.listener = listener
+        self.fetcher = fetcher
+        self.gate = gate
+        (eventStream, events) = AsyncStream.makeStream()
+        (callbackStream, callbacks) = AsyncStream.makeStream()
+    }
+
+    var status: Status { state.withLock { $0 } }
+
+    /// Starts taking part in the group for `topics`; returns once the first assignment is in place.
+    func start(topics: [String]) async throws {
+        let machine = GroupMembershipStateMachine(configuration: .init(
+            groupID: settings.groupID, sessionTimeout: settings.sessionTimeout,
+            rebalanceTimeout: settings.rebalanceTimeout, assignors: settings.assignors))
+        let interval = settings.heartbeatInterval
+        let events = self.events
+        let callbackStream = self.callbackStream
+        tasks.withLock {
+            $0.append(Task { await self.run(machine) })
+            $0.append(Task { for await callback in callbackStream { await callback() } })
+            $0.append(Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    events.yield(.heartbeatTick(now: .now))
+                }
+            })
+        }
+        events.yield(.subscribe(topics: topics))
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let done = state.withLock { status -> Result<Void, any Error>? in
+                if let failure = status.failure { return .failure(failure) }
+                if status.hasBeenAssigned { return .success(()) }
+                if status.isClosed { return .failure(KafkaError.shutDown) }
+                waiters.withLock { $0.append(continuation) }
+                return nil
+            }
+            if let done { continuation.resume(with: done) }
+        }
+    }
+
+    /// Tells the state machine something happened outside it (a refused commit).
+    func report(_ event: GroupMembershipEvent) {
+        events.yield(event)
+    }
+
+    /// Revokes (through the listener), leaves the group and stops every task.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let closed = state.withLock { status in
+                if !status.isClosed { closeWaiters.withLock { $0.append(continuation) } }
+                return status.isClosed
+            }
+            if closed { continuation.resume() } else { events.yield(.close) }
+        }
+        tasks.withLock { tasks in
+            tasks.forEach { $0.cancel() }
+            tasks.removeAll()
+        }
+    }
+
+    private func run(_ initial: GroupMembershipStateMachine) async {
+        var machine = initial
+        for await event in eventStream {
+            let action = machine.handle(event)
+            state.withLock {
+                $0.coordinator = machine.coordinator
+                $0.generation = machine.generation
+                $0.memberID = machine.memberID
+            }
+            perform(action, coordinator: machine.coordinator)
+            if case .closed = action { return }
+        }
+    }
+
+    private func perform(_ action: GroupMembershipAction, coordinator: Int32?) {
+        let events = self.events
+        let cluster = self.cluster
+        let group = settings.groupID
+        switch action {
+        case .none:
+            break
+        case .findCoordinator(let delay):
+            Task {
+                if delay > .zero { try? await Task.sleep(for: delay) }
+                do {
+                    events.yield(.coordinatorFound(nodeID: try await GroupCoordinatorLookup.find(group: group, in: cluster)))
+                } catch {
+                    events.yield(.coordinatorLookupFailed(Self.kafkaError(error)))
+                }
+            }
+        case .sendJoinGroup(let request):
+            // The coordinator holds JoinGroup until the group has formed: up to the rebalance timeout.
+            let timeout = settings.rebalanceTimeout + cluster.configuration.requestTimeout
+            send(request, to: coordinator, timeout: timeout) { .joinGroupResponse($0) }
+        case .fetchPartitionCounts(let topics):
+            Task {
+                var counts: [String: Int32] = [:]
+                for topic in topics {
+                    // A subscribed topic that does not exist gets no partitions, as in other clients.
+                    if let metadata = try? await cluster.topic(topic, wait: .seconds(1)) {
+                        counts[topic] = Int32(metadata.partitions.count)
+                    }
+                }
+                events.yield(.partitionCounts(counts))
+            }
+        case .sendSyncGroup(let request):
+            send(request, to: coordinator, timeout: nil) { .syncGroupResponse($0, now: .now) }
+        case .sendHeartbeat(let request):
+            let generation = request.generationId
+            send(request, to: coordinator, timeout: nil) { .heartbeatResponse(errorCode: $0.errorCode, generation: generation, now: .now) }
+        case .revoke(let partitions):
+            let (gate, fetcher, listener, limit) = (self.gate, self.fetcher, self.listener, settings.rebalanceTimeout)
+            callbacks.yield {
+                await gate.shutAndWaitForRelease(atMost: limit)
+                await listener.revoked(partitions)
+                fetcher.unassignAll()
+                events.yield(.revokeFinished)
+            }
+        case .assign(let partitions, _):
+            callbacks.yield { await self.apply(partitions, coordinator: coordinator) }
+        case .sendLeaveGroup(let memberID):
+            Task {
+                do {
+                    try await self.leave(memberID: memberID, coordinator: coordinator)
+                    events.yield(.leaveFinished)
+                } catch {
+                    events.yield(.requestFailed(.leaveGroup, Self.kafkaError(error)))
+                }
+            }
+        case .closed:
+            finish(failure: nil)
+        case .fail(let error):
+            finish(failure: error)
+        }
+    }
+
+    private func send<R: KafkaRequest>(_ request: R, to coordinator: Int32?, timeout: Duration?,
+                                       _ event: @escaping @Sendable (R.Response) -> GroupMembershipEvent) {
+        let events = self.events
+        let cluster = self.cluster
+        Task {
+            do {
+                guard let coordinator else { throw KafkaError.broker(code: 15, name: "COORDINATOR_NOT_AVAILABLE", message: nil, context: "group request", retriable: true) }
+                let connection = try await cluster.connection(to: coordinator)
+                events.yield(event(try await connection.send(request, timeout: timeout)))
+            } catch {
+                events.yield(.requestFailed(R.apiKey, Self.kafkaError(error)))
+            }
+        }
+    }
+
+    /// Starts fetching a new assignment at the committed offsets (or the reset position), then
+    /// tells the listener and opens the gate.
+    private func apply(_ partitions: [TopicPartition], coordinator: Int32?) async {
+        do {
+            var starts: [TopicPartition: Int64] = [:]
+            if !partitions.isEmpty {
+                for topic in Set(partitions.map(\.topic)) { _ = try await cluster.topic(topic) }
+                guard let coordinator else { throw KafkaError.broker(code: 15, name: "COORDINATOR_NOT_AVAILABLE", message: nil, context: "fetching offsets", retriable: true) }
+                let connection = try await cluster.connection(to: coordinator)
+                starts = try await GroupOffsets.committed(group: settings.groupID, partitions: partitions, on: connection)
+                let missing = partitions.filter { starts[$0] == nil }
+                if !missing.isEmpty {
+                    switch settings.autoOffsetReset {
+                    case .offset(let offset):
+                        for tp in missing { starts[tp] = offset }
+                    case .earliest, .latest:
+                        let spec: OffsetSpec = settings.autoOffsetReset == .latest ? .latest : .earliest
+                        let reset = try await OffsetLookup(cluster: cluster).offsets(for: missing, spec, isolation: fetcher.settings.isolation)
+                        starts.merge(reset) { current, _ in current }
+                    }
+                }
+            }
+            fetcher.assign(positions: starts)
+            await listener.assigned(starts)
+            gate.open(assignment: Set(partitions))
+            let ready = state.withLock { status -> [CheckedContinuation<Void, any Error>] in
+                status.hasBeenAssigned = true
+                return waiters.withLock { waiters in
+                    defer { waiters.removeAll() }
+                    return waiters
+                }
+            }
+            ready.forEach { $0.resume() }
+        } catch {
+            events.yield(.assignmentFailed(Self.kafkaError(error)))
+        }
+    }
+
+    private func leave(memberID: String, coordinator: Int32?) async throws {
+        guard let coordinator else { return }
+        let connection = try await cluster.connection(to: coordinator)
+        let version = try connection.version(for: LeaveGroupRequest.self)
+        // Version 3 replaced the single member id with a list of members.
+        let request = version >= 3
+            ? LeaveGroupRequest(groupId: settings.groupID, members: [.init(memberId: memberID)])
+            : LeaveGroupRequest(groupId: settings.groupID, memberId: memberID)
+        _ = try await connection.send(request, version: version)
+    }
+
+    private func finish(failure: KafkaError?) {
+        gate.end(failure: failure)
+        let (ready, closing) = state.withLock { status in
+            if let failure { status.failure = failure } else { status.isClosed = true }
+            let ready = waiters.withLock { waiters in
+                defer { waiters.removeAll() }
+                return waiters
+            }
+            var closing: [CheckedContinuation<Void, Never>] = []
+            if failure == nil {
+                closing = closeWaiters.withLock { waiters in
+                    defer { waiters.removeAll() }
+                    return waiters
+                }
+            }
+            return (ready, closing)
+        }
+        ready.forEach { $0.resume(throwing: failure ?? KafkaError.shutDown) }
+        closing.forEach { $0.resume() }
+        if failure == nil {
+            events.finish()
+            callbacks.finish()
+        }
+    }
+
+    static func kafkaError(_ error: any Error) -> KafkaError {
+        if let error = error as? KafkaError { return error }
+        if error is CancellationError { return .shutDown }
+        return .malformedResponse("\(error)")
+    }
+}

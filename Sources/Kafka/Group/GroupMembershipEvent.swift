@@ -1,0 +1,43 @@
+import KafkaProtocol
+
+/// What happens to a group member: the caller's requests, the coordinator's answers, timers.
+enum GroupMembershipEvent: Sendable {
+    case subscribe(topics: [String])
+    case coordinatorFound(nodeID: Int32)
+    case coordinatorLookupFailed(KafkaError)
+    case joinGroupResponse(JoinGroupResponse)
+    /// The partition counts the leader asked for (topics that do not exist are missing).
+    case partitionCounts([String: Int32])
+    case syncGroupResponse(SyncGroupResponse, now: ContinuousClock.Instant)
+    case heartbeatTick(now: ContinuousClock.Instant)
+    case heartbeatResponse(errorCode: Int16, generation: Int32, now: ContinuousClock.Instant)
+    /// The caller's `revoked` callback returned and the partitions are no longer fetched.
+    case revokeFinished
+    /// Starting positions for a new assignment could not be found.
+    case assignmentFailed(KafkaError)
+    /// A request to the coordinator got no answer (connection lost, timeout).
+    case requestFailed(ApiKey, KafkaError)
+    /// An OffsetCommit was refused with this error code.
+    case commitRejected(errorCode: Int16)
+    case close
+    case leaveFinished
+}
+
+/// What the member must do next; the I/O around the state machine carries it out and
+/// reports the outcome as a new event.
+enum GroupMembershipAction: Sendable {
+    case none
+    case findCoordinator(after: Duration)
+    case sendJoinGroup(JoinGroupRequest)
+    /// Only the leader asks: it needs the partition counts to run the assignor.
+    case fetchPartitionCounts(topics: [String])
+    case sendSyncGroup(SyncGroupRequest)
+    case sendHeartbeat(HeartbeatRequest)
+    /// Stop handing out the partitions' records, call `revoked`, then report `revokeFinished`.
+    case revoke([TopicPartition])
+    /// Look up starting offsets, start fetching, call `assigned`.
+    case assign([TopicPartition], generation: Int32)
+    case sendLeaveGroup(memberID: String)
+    case closed
+    case fail(KafkaError)
+}

@@ -1,0 +1,321 @@
+import KafkaProtocol
+import NIOCore
+
+/// One consumer's membership in a group (the classic "consumer" protocol, eager rebalancing):
+/// find the coordinator, join, let the leader assign, sync, heartbeat, revoke and rejoin when
+/// the group rebalances, leave on close. Pure: events in, actions out, no I/O and no clock
+/// of its own (times arrive with the events).
+struct GroupMembershipStateMachine {
+    struct Configuration: Sendable {
+        var groupID: String
+        var sessionTimeout: Duration
+        var rebalanceTimeout: Duration
+        var assignors: [PartitionAssignor]
+    }
+
+    enum Phase: Equatable {
+        case idle
+        /// Looking for the coordinator; then carry on with `then`.
+        case discovering(then: AfterDiscovery)
+        case joining
+        /// The leader waits for partition counts before it can assign.
+        case awaitingPartitionCounts
+        case syncing
+        case stable
+        /// Waiting for the caller's `revoked` callback; then carry on with `then`.
+        case revoking(then: AfterRevoke)
+        case leaving
+        case closed
+        case failed
+    }
+
+    enum AfterDiscovery: Equatable { case join, resumeStable, leave }
+    enum AfterRevoke: Equatable { case join, leave }
+
+    let configuration: Configuration
+    private(set) var phase: Phase = .idle
+    private(set) var coordinator: Int32?
+    private(set) var memberID = ""
+    private(set) var generation: Int32 = -1
+    /// The partitions handed to the caller and not yet revoked.
+    private(set) var assigned: [TopicPartition] = []
+    private(set) var topics: [String] = []
+    private var heartbeatInFlight = false
+    private var lastHeartbeatAck: ContinuousClock.Instant?
+    private var discoveryAttempts = 0
+    private var leaderMembers: [AssignorMember] = []
+    private var chosenProtocol = ""
+
+    init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    mutating func handle(_ event: GroupMembershipEvent) -> GroupMembershipAction {
+        switch event {
+        case .subscribe(let topics):
+            guard phase == .idle else { return .none }
+            self.topics = topics
+            return discover(then: .join)
+        case .coordinatorFound(let nodeID):
+            return coordinatorFound(nodeID)
+        case .coordinatorLookupFailed(let error):
+            guard case .discovering = phase else { return .none }
+            guard error.isRetriable else { return fail(error) }
+            discoveryAttempts += 1
+            return .findCoordinator(after: backoff)
+        case .joinGroupResponse(let response):
+            guard phase == .joining else { return .none }
+            return joined(response)
+        case .partitionCounts(let counts):
+            guard phase == .awaitingPartitionCounts else { return .none }
+            return assignAsLeader(counts)
+        case .syncGroupResponse(let response, let now):
+            guard phase == .syncing else { return .none }
+            return synced(response, now: now)
+        case .heartbeatTick(let now):
+            return heartbeatDue(now: now)
+        case .heartbeatResponse(let code, let generation, let now):
+            heartbeatInFlight = false
+            guard phase == .stable, generation == self.generation else { return .none }
+            if code == 0 {
+                lastHeartbeatAck = now
+                return .none
+            }
+            return membershipError(code, api: "Heartbeat")
+        case .revokeFinished:
+            guard case .revoking(let then) = phase else { return .none }
+            assigned = []
+            switch then {
+            case .join: return coordinator == nil ? discover(then: .join) : startJoin()
+            case .leave: return leave()
+            }
+        case .assignmentFailed(let error):
+            guard phase == .stable else { return .none }
+            return error.isRetriable ? rejoin(resetMemberID: false) : fail(error)
+        case .requestFailed(let api, let error):
+            return requestFailed(api, error)
+        case .commitRejected(let code):
+            guard phase == .stable else { return .none }
+            return membershipError(code, api: "OffsetCommit")
+        case .close:
+            return close()
+        case .leaveFinished:
+            guard phase == .leaving else { return .none }
+            memberID = ""
+            phase = .closed
+            return .closed
+        }
+    }
+
+    // MARK: - Coordinator
+
+    private mutating func discover(then: AfterDiscovery) -> GroupMembershipAction {
+        coordinator = nil
+        phase = .discovering(then: then)
+        return .findCoordinator(after: backoff)
+    }
+
+    /// No wait for the first lookup, then 100 ms doubling up to 2 s.
+    private var backoff: Duration {
+        discoveryAttempts == 0 ? .zero : min(.milliseconds(100) * (1 << min(discoveryAttempts - 1, 5)), .seconds(2))
+    }
+
+    private mutating func coordinatorFound(_ nodeID: Int32) -> GroupMembershipAction {
+        guard case .discovering(let then) = phase else { return .none }
+        coordinator = nodeID
+        discoveryAttempts = 0
+        switch then {
+        case .join:
+            return startJoin()
+        case .resumeStable:
+            phase = .stable
+            heartbeatInFlight = false
+            return .none
+        case .leave:
+            return leave()
+        }
+    }
+
+    private mutating func coordinatorMoved(then: AfterDiscovery) -> GroupMembershipAction {
+        discoveryAttempts += 1
+        return discover(then: then)
+    }
+
+    // MARK: - Join and sync
+
+    private mutating func startJoin() -> GroupMembershipAction {
+        phase = .joining
+        let metadata = ConsumerProtocolCodec.subscription(topics: topics)
+        return .sendJoinGroup(JoinGroupRequest(
+            groupId: configuration.groupID,
+            sessionTimeoutMs: Self.milliseconds(configuration.sessionTimeout),
+            rebalanceTimeoutMs: Self.milliseconds(configuration.rebalanceTimeout),
+            memberId: memberID,
+            protocolType: ConsumerProtocolCodec.protocolType,
+            protocols: configuration.assignors.map { .init(name: $0.protocolName, metadata: metadata) }))
+    }
+
+    private mutating func joined(_ response: JoinGroupResponse) -> GroupMembershipAction {
+        switch response.errorCode {
+        case 0:
+            memberID = response.memberId
+            generation = response.generationId
+            chosenProtocol = response.protocolName ?? ""
+            if response.leader == response.memberId {
+                do {
+                    leaderMembers = try response.members.map {
+                        var metadata = $0.metadata
+                        let subscription = try ConsumerProtocolSubscription(versionPrefixed: &metadata)
+                        return AssignorMember(memberID: $0.memberId, groupInstanceID: $0.groupInstanceId, topics: subscription.topics)
+                    }
+                } catch {
+                    return fail(.malformedResponse("a member's subscription in group '\(configuration.groupID)' does not decode: \(error)"))
+                }
+                phase = .awaitingPartitionCounts
+                return .fetchPartitionCounts(topics: Set(leaderMembers.flatMap(\.topics)).sorted())
+            }
+            return sync(assignments: [])
+        case KafkaErrorCode.memberIdRequired.rawValue:
+            // Since JoinGroup v4 the coordinator names the member first and expects it back.
+            memberID = response.memberId
+            return startJoin()
+        default:
+            return membershipError(response.errorCode, api: "JoinGroup")
+        }
+    }
+
+    private mutating func assignAsLeader(_ counts: [String: Int32]) -> GroupMembershipAction {
+        guard let assignor = configuration.assignors.first(where: { $0.protocolName == chosenProtocol }) else {
+            return fail(.configuration("group '\(configuration.groupID)' chose assignor '\(chosenProtocol)', which this member did not offer"))
+        }
+        let plan = assignor.assign(leaderMembers, partitionCounts: counts)
+        let assignments = plan.sorted { $0.key < $1.key }.map {
+            SyncGroupRequest.Assignment(memberId: $0.key, assignment: ConsumerProtocolCodec.assignment($0.value))
+        }
+        return sync(assignments: assignments)
+    }
+
+    private mutating func sync(assignments: [SyncGroupRequest.Assignment]) -> GroupMembershipAction {
+        phase = .syncing
+        return .sendSyncGroup(SyncGroupRequest(
+            groupId: configuration.groupID, generationId: generation, memberId: memberID,
+            protocolType: ConsumerProtocolCodec.protocolType, protocolName: chosenProtocol, assignments: assignments))
+    }
+
+    private mutating func synced(_ response: SyncGroupResponse, now: ContinuousClock.Instant) -> GroupMembershipAction {
+        guard response.errorCode == 0 else { return membershipError(response.errorCode, api: "SyncGroup") }
+        let partitions: [TopicPartition]
+        do {
+            partitions = try ConsumerProtocolCodec.partitions(in: response.assignment)
+        } catch {
+            return fail(.malformedResponse("the assignment for group '\(configuration.groupID)' does not decode: \(error)"))
+        }
+        assigned = partitions
+        phase = .stable
+        heartbeatInFlight = false
+        lastHeartbeatAck = now
+        return .assign(partitions, generation: generation)
+    }
+
+    // MARK: - Stable
+
+    private mutating func heartbeatDue(now: ContinuousClock.Instant) -> GroupMembershipAction {
+        guard phase == .stable else { return .none }
+        if let last = lastHeartbeatAck, now - last > configuration.sessionTimeout {
+            // No heartbeat got through for a whole session: the coordinator has dropped us.
+            return rejoin(resetMemberID: true)
+        }
+        guard !heartbeatInFlight else { return .none }
+        heartbeatInFlight = true
+        return .sendHeartbeat(HeartbeatRequest(groupId: configuration.groupID, generationId: generation, memberId: memberID))
+    }
+
+    /// The answer to errors that say the membership is out of date or the coordinator moved.
+    private mutating func membershipError(_ code: Int16, api: String) -> GroupMembershipAction {
+        switch KafkaErrorCode(rawValue: code) {
+        case .rebalanceInProgress, .illegalGeneration:
+            return rejoin(resetMemberID: false)
+        case .unknownMemberId:
+            return rejoin(resetMemberID: true)
+        case .notCoordinator, .coordinatorNotAvailable, .coordinatorLoadInProgress:
+            return coordinatorMoved(then: phase == .stable ? .resumeStable : .join)
+        default:
+            let name = KafkaErrorCode(rawValue: code).name
+            return fail(.broker(code: code, name: name, message: nil, context: "\(api) for consumer group '\(configuration.groupID)'", retriable: false))
+        }
+    }
+
+    /// Revokes what the caller holds (eager protocol), then joins again.
+    private mutating func rejoin(resetMemberID: Bool) -> GroupMembershipAction {
+        if resetMemberID {
+            memberID = ""
+            generation = -1
+        }
+        guard !assigned.isEmpty else {
+            return coordinator == nil ? discover(then: .join) : startJoin()
+        }
+        phase = .revoking(then: .join)
+        return .revoke(assigned)
+    }
+
+    private mutating func requestFailed(_ api: ApiKey, _ error: KafkaError) -> GroupMembershipAction {
+        switch phase {
+        case .joining, .awaitingPartitionCounts, .syncing:
+            return error.isRetriable ? coordinatorMoved(then: .join) : fail(error)
+        case .stable where api == .heartbeat:
+            heartbeatInFlight = false
+            return error.isRetriable ? coordinatorMoved(then: .resumeStable) : fail(error)
+        case .leaving where api == .leaveGroup:
+            phase = .closed
+            return .closed
+        default:
+            return .none
+        }
+    }
+
+    // MARK: - Close
+
+    private mutating func close() -> GroupMembershipAction {
+        switch phase {
+        case .idle, .failed, .closed:
+            phase = .closed
+            return .closed
+        case .discovering:
+            if memberID.isEmpty {
+                phase = .closed
+                return .closed
+            }
+            phase = .discovering(then: .leave)
+            return .none
+        case .joining, .awaitingPartitionCounts, .syncing:
+            return leave()
+        case .stable:
+            guard !assigned.isEmpty else { return leave() }
+            phase = .revoking(then: .leave)
+            return .revoke(assigned)
+        case .revoking:
+            phase = .revoking(then: .leave)
+            return .none
+        case .leaving:
+            return .none
+        }
+    }
+
+    private mutating func leave() -> GroupMembershipAction {
+        guard !memberID.isEmpty, coordinator != nil else {
+            phase = .closed
+            return .closed
+        }
+        phase = .leaving
+        return .sendLeaveGroup(memberID: memberID)
+    }
+
+    private mutating func fail(_ error: KafkaError) -> GroupMembershipAction {
+        phase = .failed
+        return .fail(error)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int32 {
+        Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

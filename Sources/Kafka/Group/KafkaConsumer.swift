@@ -1,0 +1,124 @@
+import KafkaProtocol
+import Logging
+import Synchronization
+
+/// A member of a consumer group: subscribes to topics, reads the partitions the group assigns
+/// it, and commits the offsets the caller says it has processed (never on its own).
+public final class KafkaConsumer: Sendable {
+    /// The cluster this consumer reads from.
+    public var cluster: KafkaCluster { fetcher.cluster }
+    /// The group settings given at creation.
+    public let group: ConsumerGroupSettings
+    let fetcher: PartitionConsumer
+    let gate = HandOutGate()
+    private let membership = Mutex<GroupMembership?>(nil)
+    private let logger = Logger(label: "userstream.kafka.consumer")
+
+    /// A consumer for the cluster described by `configuration`; connects before returning.
+    public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings()) async throws {
+        guard !group.groupID.isEmpty else { throw KafkaError.configuration("the consumer group id is empty — set --group") }
+        guard !group.assignors.isEmpty else { throw KafkaError.configuration("no partition assignor given — use .range or .roundRobin") }
+        guard group.heartbeatInterval < group.sessionTimeout else {
+            throw KafkaError.configuration("the heartbeat interval (\(group.heartbeatInterval)) must be shorter than the session timeout (\(group.sessionTimeout))")
+        }
+        self.group = group
+        self.fetcher = try await PartitionConsumer(configuration: configuration, settings: settings)
+    }
+
+    /// Joins the group for `topics`; returns once the group has given this member its first assignment.
+    public func subscribe(to topics: [String], listener: RebalanceListener = RebalanceListener()) async throws {
+        let created = GroupMembership(cluster: cluster, settings: group, listener: listener, fetcher: fetcher, gate: gate)
+        let isFirst = membership.withLock { current in
+            guard current == nil else { return false }
+            current = created
+            return true
+        }
+        guard isFirst else { throw KafkaError.configuration("this consumer is already subscribed — create another KafkaConsumer for other topics") }
+        try await created.start(topics: topics)
+    }
+
+    /// Records of the currently assigned partitions in fetch-sized batches; keeps membership
+    /// alive; ends after `idleTimeout` without records (never when nil) or after `close()`.
+    /// Asking for the next batch tells the consumer the previous one is done with, which a
+    /// rebalance waits for; iterate from one task at a time.
+    public func batches(idleTimeout: Duration? = nil) -> GroupRecordBatches {
+        GroupRecordBatches(consumer: self, idleTimeout: idleTimeout)
+    }
+
+    /// Commits `offsets` (for each partition, the next offset to read) and waits for the
+    /// coordinator to confirm.
+    public func commit(_ offsets: [TopicPartition: Int64]) async throws {
+        guard !offsets.isEmpty else { return }
+        guard let membership = membership.withLock({ $0 }) else {
+            throw KafkaError.configuration("commit needs a group membership — call subscribe(to:) first")
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let status = membership.status
+            let refused: [TopicPartition: Int16]
+            do {
+                var coordinator = status.coordinator
+                if coordinator == nil { coordinator = try await GroupCoordinatorLookup.find(group: group.groupID, in: cluster) }
+                let connection = try await cluster.connection(to: coordinator ?? -1)
+                refused = try await GroupOffsets.commit(offsets, group: group.groupID, generation: status.generation,
+                                                        memberID: status.memberID, on: connection)
+            } catch let error as KafkaError where error.isRetriable && attempt < 5 {
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+                continue
+            }
+            guard let (partition, code) = refused.first else { return }
+            let error = KafkaErrorCode(rawValue: code)
+            switch error {
+            case .rebalanceInProgress, .illegalGeneration, .unknownMemberId:
+                membership.report(.commitRejected(errorCode: code))
+                throw KafkaError.broker(
+                    code: code, name: error.name,
+                    message: "the group is rebalancing and \(partition) may have moved; its records after the last commit will be delivered again — commit in the revoked callback to avoid that",
+                    context: "committing offsets for consumer group '\(group.groupID)'", retriable: false)
+            case .notCoordinator, .coordinatorNotAvailable, .coordinatorLoadInProgress:
+                // The coordinator moved: the membership finds the new one; commit there.
+                membership.report(.commitRejected(errorCode: code))
+                guard attempt >= 5 else {
+                    try await Task.sleep(for: .milliseconds(100 * attempt))
+                    continue
+                }
+                fallthrough
+            default:
+                throw KafkaError.broker(code: code, name: error.name, message: "committing \(partition)",
+                                        context: "committing offsets for consumer group '\(group.groupID)'", retriable: error.isRetriable)
+            }
+        }
+    }
+
+    /// Commits `offsets` without waiting; a failure is logged, and the next commit covers it.
+    public func commitInBackground(_ offsets: [TopicPartition: Int64]) {
+        let logger = self.logger
+        Task {
+            do {
+                try await self.commit(offsets)
+            } catch {
+                logger.warning("background commit failed: \(error)")
+            }
+        }
+    }
+
+    /// The id the coordinator gave this member (empty before the first join).
+    public var memberID: String { membership.withLock { $0 }?.status.memberID ?? "" }
+
+    /// The partitions this member currently reads.
+    public var assignment: Set<TopicPartition> { gate.assignment }
+
+    /// Revokes the assignment (calling the listener), leaves the group and closes the
+    /// connections. Commits nothing itself: commit in the `revoked` callback. A batch being
+    /// processed is waited for (until the loop asks for the next one, which then ends the
+    /// sequence), so call it from outside the loop, or after breaking out of it.
+    public func close() async {
+        if let membership = membership.withLock({ $0 }) {
+            await membership.close()
+        } else {
+            gate.end(failure: nil)
+        }
+        await fetcher.shutdown()
+    }
+}

@@ -1,0 +1,37 @@
+/// What a `produce` run did, as counted so far.
+public struct IngestSummary: Sendable, Equatable {
+    /// Users received from the API and formatted.
+    public var fetched = 0
+    /// Users the broker acknowledged.
+    public var published = 0
+    /// Users the broker never acknowledged (after the producer's retries).
+    public var failed = 0
+    /// API results that could not be formatted into a user (skipped).
+    public var invalidResults = 0
+    /// API requests retried (errors, 429s, timeouts, truncated bodies) and absorbed.
+    public var retries = 0
+    /// API requests that failed even after their retries.
+    public var failedRequests = 0
+    /// Time since the run started.
+    public var elapsed: Duration = .zero
+
+    public init() {}
+
+    /// Published users per second over the run.
+    public var usersPerSecond: Double {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return seconds > 0 ? Double(published) / seconds : 0
+    }
+
+    /// The one-line summary the CLI prints and the Airflow DAG reads (`published=N`).
+    public var line: String {
+        "fetched=\(fetched) published=\(published) failed=\(failed) invalid=\(invalidResults) "
+            + "retries=\(retries) failed_requests=\(failedRequests) "
+            + "elapsed=\(Self.seconds(elapsed))s users/s=\(Int(usersPerSecond.rounded()))"
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1f", value)
+    }
+}

@@ -1,0 +1,112 @@
+import Kafka
+import NIOCore
+import Synchronization
+
+/// The DAG's job: fetch users from the randomuser API, format them and publish them to Kafka,
+/// keyed by id, with several API requests in flight; flushes before it returns.
+public final class UserIngest: Sendable {
+    /// Why a run stopped before its end.
+    public enum IngestError: Error, Sendable, CustomStringConvertible {
+        case apiUnavailable(url: String, failures: Int, lastError: String)
+        case publishFailed(topic: String, reason: KafkaError)
+
+        public var description: String {
+            switch self {
+            case .apiUnavailable(let url, let failures, let lastError):
+                "the users API at \(url) failed \(failures) requests in a row; last: \(lastError)"
+            case .publishFailed(let topic, let reason):
+                "no user of a batch could be published to '\(topic)': \(reason)"
+            }
+        }
+    }
+
+    public let settings: IngestSettings
+    private let client: RandomUserClient
+    private let producer: KafkaProducer
+    private let summary = Mutex(IngestSummary())
+    private let started = ContinuousClock.now
+    private let consecutiveFailures = Atomic<Int>(0)
+
+    /// An ingest from `client` into `producer`.
+    public init(client: RandomUserClient, producer: KafkaProducer, settings: IngestSettings) {
+        self.client = client
+        self.producer = producer
+        self.settings = settings
+    }
+
+    /// The counts so far (for progress lines).
+    public var snapshot: IngestSummary {
+        var current = summary.withLock { $0 }
+        current.elapsed = .now - started
+        return current
+    }
+
+    /// Runs until the stop condition holds, then flushes; returns the final counts.
+    public func run() async throws -> IngestSummary {
+        _ = try await producer.cluster.topic(settings.topic)  // a missing topic fails before any fetch
+        let quota = UserQuota(stop: settings.stop)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, settings.concurrency) {
+                group.addTask { try await self.fetchAndPublish(quota: quota) }
+            }
+            try await group.waitForAll()
+        }
+        try await producer.flush()
+        return snapshot
+    }
+
+    private func fetchAndPublish(quota: UserQuota) async throws {
+        while let wanted = quota.reserve(settings.batchSize) {
+            try Task.checkCancellation()
+            let batch: RandomUserClient.Batch
+            do {
+                batch = try await client.fetch(count: wanted)
+                consecutiveFailures.store(0, ordering: .relaxed)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                quota.release(wanted)
+                summary.withLock { $0.failedRequests += 1 }
+                let failures = consecutiveFailures.add(1, ordering: .relaxed).newValue
+                if failures >= settings.maxConsecutiveFetchFailures {
+                    throw IngestError.apiUnavailable(url: client.configuration.url, failures: failures, lastError: "\(error)")
+                }
+                continue
+            }
+            let users = batch.users.prefix(wanted)
+            quota.release(wanted - users.count)
+            summary.withLock {
+                $0.fetched += users.count
+                $0.invalidResults += batch.invalidResults
+                $0.retries += batch.retries
+            }
+            try await publish(users)
+        }
+    }
+
+    private func publish(_ users: ArraySlice<User>) async throws {
+        guard !users.isEmpty else { return }
+        let records = users.map { user in
+            ProducerRecord(topic: settings.topic, key: ByteBuffer(string: user.id), value: ByteBuffer(bytes: user.jsonBytes()))
+        }
+        let outcomes = await producer.send(contentsOf: records)
+        var published = 0
+        var firstError: KafkaError?
+        for outcome in outcomes {
+            switch outcome {
+            case .success: published += 1
+            case .failure(let error): firstError = firstError ?? error
+            }
+        }
+        let failed = outcomes.count - published
+        summary.withLock {
+            $0.published += published
+            $0.failed += failed
+        }
+        // A batch where nothing got through means the topic or the broker is unusable: stop
+        // with the broker's reason instead of fetching more users that cannot be delivered.
+        if published == 0, let firstError {
+            throw IngestError.publishFailed(topic: settings.topic, reason: firstError)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Kafka
+import NIOCore
+
+/// Turns a rejected `users_created` record into a record for the dead-letter topic: the original
+/// key, value and headers, plus headers that say why it was rejected and where it came from.
+public enum DeadLetter {
+    /// Header names on dead-letter records.
+    public enum Header {
+        public static let reason = "dlq.reason"
+        public static let message = "dlq.message"
+        public static let sourceTopic = "dlq.source.topic"
+        public static let sourcePartition = "dlq.source.partition"
+        public static let sourceOffset = "dlq.source.offset"
+        /// Present when the value was cut to `maxValueBytes`; holds the original size.
+        public static let originalSize = "dlq.original.size"
+    }
+
+    /// Values larger than this are cut in the dead-letter record: the whole value stays in the
+    /// source topic at the offset the headers name, and brokers reject records past ~1 MB.
+    public static let maxValueBytes = 64 * 1024
+
+    /// The dead-letter record for `record`, rejected for `reason`.
+    public static func record(for record: ConsumerRecord, reason: RejectionReason, topic: String) -> ProducerRecord {
+        var headers = record.headers
+        headers.append(header(Header.reason, reason.code))
+        headers.append(header(Header.message, String(reason.message.prefix(1024))))
+        headers.append(header(Header.sourceTopic, record.topic))
+        headers.append(header(Header.sourcePartition, String(record.partition)))
+        headers.append(header(Header.sourceOffset, String(record.offset)))
+        var value = record.value
+        if let original = value, original.readableBytes > maxValueBytes {
+            value = original.getSlice(at: original.readerIndex, length: maxValueBytes)
+            headers.append(header(Header.originalSize, String(original.readableBytes)))
+        }
+        return ProducerRecord(topic: topic, key: record.key, value: value, headers: headers)
+    }
+
+    private static func header(_ key: String, _ value: String) -> KafkaHeader {
+        KafkaHeader(key: key, value: ByteBuffer(string: value))
+    }
+}

@@ -1,0 +1,169 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// Kafka → sink: validates each record, upserts the valid users, sends the rest to the
+/// dead-letter topic, and commits a partition's offset only once everything before it is in
+/// the sink or the dead-letter topic. A failing sink or DLQ is retried with capped backoff and
+/// nothing more is fetched meanwhile, so a slow sink slows the stream instead of losing users.
+public final class StreamProcessor: Sendable {
+    /// Commits offsets (the next offset to read, per partition) to the consumer group.
+    public typealias Commit = @Sendable ([TopicPartition: Int64]) async throws -> Void
+
+    public let dlqTopic: String
+    private let sink: any UserSink
+    private let deadLetters: KafkaProducer
+    private let validator: UserValidator
+    private let commitOffsets: Commit
+    private let logger: Logger
+    private let policy = Mutex(OffsetCommitPolicy())
+    private let counts = Mutex(StreamSummary())
+    private let gate = SerialGate()
+    private let started = ContinuousClock.now
+    private let maxBackoff: Duration
+
+    /// A processor writing users to `sink` and rejected records through `deadLetters` to `dlqTopic`.
+    public init(sink: any UserSink, deadLetters: KafkaProducer, dlqTopic: String, validator: UserValidator = UserValidator(),
+                maxBackoff: Duration = .seconds(5), logger: Logger, commit: @escaping Commit) {
+        self.sink = sink
+        self.deadLetters = deadLetters
+        self.dlqTopic = dlqTopic
+        self.validator = validator
+        self.maxBackoff = maxBackoff
+        self.logger = logger
+        self.commitOffsets = commit
+    }
+
+    /// The counts so far.
+    public var snapshot: StreamSummary {
+        var current = counts.withLock { $0 }
+        current.elapsed = .now - started
+        return current
+    }
+
+    /// Starts tracking newly assigned partitions from their starting offsets.
+    public func partitionsAssigned(_ offsets: [TopicPartition: Int64?]) async {
+        await gate.enter()
+        policy.withLock { policy in
+            for (tp, offset) in offsets { policy.assign(Self.key(tp), committed: offset) }
+        }
+        await gate.leave()
+    }
+
+    /// Commits what is done for `partitions` and stops tracking them; waits for a batch in progress.
+    public func partitionsRevoked(_ partitions: [TopicPartition]) async {
+        await gate.enter()
+        var final: [TopicPartition: Int64] = [:]
+        policy.withLock { policy in
+            for tp in partitions {
+                if let offset = policy.revoke(Self.key(tp)).commitOffset { final[tp] = offset }
+            }
+        }
+        await commit(final)
+        await gate.leave()
+    }
+
+    /// Processes every batch until the sequence ends or the task is cancelled; then commits what
+    /// is done. A batch already being written when cancellation comes is finished first.
+    public func run<Batches: AsyncSequence<[ConsumerRecord], any Error>>(_ batches: Batches) async throws -> StreamSummary {
+        do {
+            for try await batch in batches {
+                // Unstructured, so cancellation (SIGTERM) lets the batch finish and commit.
+                await Task { await self.process(batch) }.value
+            }
+        } catch is CancellationError {
+            logger.info("stopping: the batch in progress was finished and committed")
+        }
+        return snapshot
+    }
+
+    /// Validates, stores and dead-letters one batch, then commits.
+    func process(_ records: [ConsumerRecord]) async {
+        await gate.enter()
+        let accepted = policy.withLock { policy in
+            records.filter { policy.dispatch(Self.key($0), offset: $0.offset) == .accepted }
+        }
+        var users: [User] = []
+        var rejected: [ProducerRecord] = []
+        users.reserveCapacity(accepted.count)
+        for record in accepted {
+            switch validator.validate(record.value) {
+            case .success(let user): users.append(user)
+            case .failure(let reason): rejected.append(DeadLetter.record(for: record, reason: reason, topic: dlqTopic))
+            }
+        }
+        async let stored: Void = store(users)
+        async let deadLettered: Void = deadLetter(rejected)
+        _ = await (stored, deadLettered)
+        let pending = policy.withLock { policy in
+            for record in accepted { policy.acknowledge(Self.key(record), offset: record.offset) }
+            return policy.pendingCommits
+        }
+        counts.withLock {
+            $0.consumed += accepted.count
+            $0.stored += users.count
+            $0.deadLettered += rejected.count
+        }
+        await commit(Dictionary(uniqueKeysWithValues: pending.map { (TopicPartition(topic: $0.key.topic, partition: $0.key.partition), $0.value) }))
+        await gate.leave()
+    }
+
+    private func store(_ users: [User]) async {
+        guard !users.isEmpty else { return }
+        var backoff = Backoff(max: maxBackoff)
+        while true {
+            do {
+                return try await sink.upsert(users)
+            } catch {
+                await retry(after: &backoff, "writing \(users.count) users to the sink failed: \(error)")
+            }
+        }
+    }
+
+    private func deadLetter(_ records: [ProducerRecord]) async {
+        var remaining = records
+        var backoff = Backoff(max: maxBackoff)
+        while !remaining.isEmpty {
+            let outcomes = await deadLetters.send(contentsOf: remaining)
+            let failed = zip(remaining, outcomes).compactMap { record, outcome -> (ProducerRecord, KafkaError)? in
+                if case .failure(let error) = outcome { return (record, error) }
+                return nil
+            }
+            remaining = failed.map(\.0)
+            if let (_, error) = failed.first {
+                await retry(after: &backoff, "dead-lettering \(remaining.count) records to '\(dlqTopic)' failed: \(error)")
+            }
+        }
+    }
+
+    /// Counts and logs a failed write, then waits before the next attempt. Writes are retried
+    /// until they succeed: giving up would lose users or dead letters.
+    private func retry(after backoff: inout Backoff, _ message: String) async {
+        counts.withLock { $0.writeRetries += 1 }
+        let delay = backoff.next()
+        logger.warning("\(message) — retrying in \(delay)")
+        try? await Task.sleep(for: delay)
+    }
+
+    private func commit(_ offsets: [TopicPartition: Int64]) async {
+        guard !offsets.isEmpty else { return }
+        do {
+            try await commitOffsets(offsets)
+            policy.withLock { policy in
+                for (tp, offset) in offsets { policy.committed(Self.key(tp), offset: offset) }
+            }
+            counts.withLock { $0.commits += 1 }
+        } catch {
+            counts.withLock { $0.failedCommits += 1 }
+            logger.warning("offset commit failed (the records will be redelivered and upserted again): \(error)")
+        }
+    }
+
+    private static func key(_ tp: TopicPartition) -> OffsetCommitPolicy.Partition {
+        OffsetCommitPolicy.Partition(topic: tp.topic, partition: tp.partition)
+    }
+
+    private static func key(_ record: ConsumerRecord) -> OffsetCommitPolicy.Partition {
+        OffsetCommitPolicy.Partition(topic: record.topic, partition: record.partition)
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Kafka
+
+extension ConsumeCommand {
+    /// Consumes as a member of `groupID`: prints each batch, then commits it.
+    func consumeInGroup(_ groupID: String) async throws {
+        let consumer = try await KafkaConsumer(
+            configuration: try connection.kafkaConfiguration(),
+            group: group.settings(groupID: groupID, fromBeginning: fromBeginning),
+            settings: ConsumerSettings(isolation: isolation.level))
+        let listener = RebalanceListener(
+            revoked: { printError("revoked: \(partitionList($0))") },
+            assigned: { printError("assigned: \(partitionList($0.keys))") })
+        // On SIGINT/SIGTERM: finish the batch, commit it, leave the group, print the summary.
+        let signals = TerminationSignals { Task { await consumer.close() } }
+        defer { withExtendedLifetime(signals) {} }
+        let started = ContinuousClock.now
+        var consumed = 0
+        var output = StandardOutput()
+        var failure: Error?
+        do {
+            try await consumer.subscribe(to: [topic], listener: listener)
+            if count != 0 {
+                let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
+                for try await batch in consumer.batches(idleTimeout: idle) {
+                    var next: [TopicPartition: Int64] = [:]
+                    for record in batch {
+                        output.append(record)
+                        consumed += 1
+                        next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
+                        if let count, consumed >= count { break }
+                    }
+                    output.flush()
+                    try await commit(next, with: consumer)
+                    if let count, consumed >= count { break }
+                }
+            }
+        } catch {
+            failure = error
+        }
+        output.flush()
+        await consumer.close()
+        let seconds = (ContinuousClock.now - started).seconds
+        if let failure { printError("error: \(failure)") }
+        printError(String(format: "consumed %d records from %@ in %.3f s (group %@)", consumed, topic, seconds, groupID))
+        if failure != nil { throw ExitCode.failure }
+    }
+
+    /// Commits after printing; a commit refused because the group is rebalancing is reported
+    /// and skipped (the next owner reads those records again), anything else stops the command.
+    private func commit(_ offsets: [TopicPartition: Int64], with consumer: KafkaConsumer) async throws {
+        do {
+            try await consumer.commit(offsets)
+            if group.logCommits {
+                let sorted = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+                printError("committed: " + sorted.map { "\($0.key)@\($0.value)" }.joined(separator: ","))
+            }
+        } catch let error as KafkaError {
+            guard case .broker(let code, _, _, _, _) = error, [22, 25, 27].contains(code) else { throw error }
+            printError("warning: \(error)")
+        }
+    }
+}

