@@ -121,12 +121,13 @@ struct CassandraUpsertTests {
         let executions = Counter()
         let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: { _ in executions.next() == 1 ? .silence : .void }))
         defer { Task { await peer.stop() } }
-        var configuration = UsersTable.configuration(peer)
+        var configuration = UsersTable.configuration(peer, attempts: 8)
         configuration.requestTimeout = .milliseconds(200)
         let sink = try await CassandraUserSink.connect(configuration, logger: Self.quiet)
-        try await sink.upsert(SampleUsers.make(1))
+        try await sink.upsert(SampleUsers.make(1))  // fails if the unanswered write is not sent again
         try await sink.close()
-        #expect(peer.requests.filter { $0.opcode == .execute }.count == 2)
+        // At least two: on a loaded machine an answered attempt may also outlast the short timeout.
+        #expect(peer.requests.filter { $0.opcode == .execute }.count >= 2)
     }
 
     @Test("an error that retrying cannot cure surfaces at once, naming the user and the server's message")
