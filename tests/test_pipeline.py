@@ -198,10 +198,9 @@ def test_produce_absorbs_api_faults_and_still_publishes_the_requested_count(user
         faulty.stop()
     assert produced["published"] == "20000" and produced["failed"] == "0"
     assert int(produced["retries"]) > 0, "no fault was absorbed; the test would prove nothing"
-    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap)
-    ends = consumer.end_offsets([TopicPartition(topic, p) for p in range(3)])
-    consumer.close()
-    assert sum(ends.values()) == 20000
+    # Counted by reading: Tansu's ListOffsets can lag behind acknowledged writes.
+    records = consume_kafka_python(broker.bootstrap, topic, 3, 20000)
+    assert len(records) == len({key for _, key, _, _ in records}) == 20000
 
 
 def test_up_runs_the_pipeline_on_embedded_defaults(tmp_path):
@@ -213,6 +212,6 @@ def test_up_runs_the_pipeline_on_embedded_defaults(tmp_path):
     totals = summary(result)
     assert totals["published"] == totals["stored"] == totals["rows_in_sink"] == "20000"
     assert stored_count(tmp_path / "data" / "users.db") == 20000
-    samples = [l for l in result.stdout.decode().splitlines() if l.startswith("  ")]
+    samples = [line for line in result.stdout.decode().splitlines() if line.startswith("  ")]
     assert len(samples) == 3
     assert "broker Tansu on 127.0.0.1:" in result.stderr.decode()

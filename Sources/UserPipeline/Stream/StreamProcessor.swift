@@ -42,7 +42,7 @@ public final class StreamProcessor: Sendable {
     }
 
     /// Starts tracking newly assigned partitions from their starting offsets.
-    public func partitionsAssigned(_ offsets: [TopicPartition: Int64?]) async {
+    public func partitionsAssigned(_ offsets: [TopicPartition: Int64]) async {
         await gate.enter()
         policy.withLock { policy in
             for (tp, offset) in offsets { policy.assign(Self.key(tp), committed: offset) }
@@ -72,7 +72,7 @@ public final class StreamProcessor: Sendable {
                 await Task { await self.process(batch) }.value
             }
         } catch is CancellationError {
-            logger.info("stopping: the batch in progress was finished and committed")
+            logger.debug("cancelled: the batch in progress was finished and committed")
         }
         return snapshot
     }

@@ -45,10 +45,11 @@ final class EmbeddedBroker: Sendable {
         }
     }
 
-    /// Stops the broker (its data is in memory and goes with it).
+    /// Stops the broker (its data is in memory and goes with it). SIGKILL, because the child
+    /// inherits this process's blocked and ignored signals, SIGTERM among them.
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Kafka
+import UserPipeline
+
+/// `userstream stream`: Kafka → validated users in the sink, bad records to the dead-letter topic.
+struct StreamCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Consume users from Kafka, validate them and store them in the sink; bad records go to the dead-letter topic.",
+        discussion: "Several copies with the same --group share the topic's partitions. Offsets are committed only after "
+            + "the sink (and the dead-letter topic) acknowledged every record before them. SIGTERM finishes the batch in "
+            + "progress, commits and leaves the group."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var stream: StreamOptions
+    @OptionGroup var sink: SinkOptions
+
+    func run() async throws {
+        let runner = try await StreamRunner.start(kafka: try connection.kafkaConfiguration(), options: stream, sink: try sink.location())
+        let idle = stream.untilIdle.map { Duration(seconds: $0) }
+        let work = Task { try await runner.run(idleTimeout: idle) }
+        let signals = TerminationSignals { work.cancel() }
+        defer { withExtendedLifetime(signals) {} }
+        do {
+            _ = try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await work.value }
+        } catch {
+            await runner.close()
+            throw error
+        }
+        await runner.close()
+        print("userstream: stream \(runner.processor.snapshot.line)")
+    }
+}
+
+/// The flags that say what `stream` reads and where rejects go.
+struct StreamOptions: ParsableArguments {
+    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
+    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
+
+    @Option(help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
+    var dlqTopic: String? = Environment.string("USERSTREAM_DLQ_TOPIC")
+
+    @Option(help: "Consumer group; copies with the same group share the partitions (env USERSTREAM_GROUP).")
+    var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
+
+    @Option(help: "Exit once no record arrived for this many seconds (for jobs and tests; env USERSTREAM_UNTIL_IDLE).")
+    var untilIdle: Double? = Environment.double("USERSTREAM_UNTIL_IDLE")
+}

@@ -1,0 +1,56 @@
+import Kafka
+import Logging
+import UserPipeline
+
+/// One stream processor wired to its consumer group, dead-letter producer and sink; used by
+/// `stream` and `up`.
+final class StreamRunner: Sendable {
+    let processor: StreamProcessor
+    private let consumer: KafkaConsumer
+    private let deadLetters: KafkaProducer
+    private let store: any UserSink
+
+    private init(processor: StreamProcessor, consumer: KafkaConsumer, deadLetters: KafkaProducer, store: any UserSink) {
+        self.processor = processor
+        self.consumer = consumer
+        self.deadLetters = deadLetters
+        self.store = store
+    }
+
+    /// Opens the sink, joins the group and subscribes to the users topic.
+    static func start(kafka: KafkaConfiguration, options: StreamOptions, sink: SinkLocation) async throws -> StreamRunner {
+        let store = try await sink.open(logger: Logger(label: "userstream.sink"))
+        do {
+            let deadLetters = try await KafkaProducer(configuration: kafka)
+            let consumer = try await KafkaConsumer(configuration: kafka, group: ConsumerGroupSettings(groupID: options.group))
+            let processor = StreamProcessor(
+                sink: store, deadLetters: deadLetters, dlqTopic: options.dlqTopic ?? options.topic + ".dlq",
+                logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })
+            let runner = StreamRunner(processor: processor, consumer: consumer, deadLetters: deadLetters, store: store)
+            do {
+                try await consumer.subscribe(to: [options.topic], listener: RebalanceListener(
+                    revoked: { await processor.partitionsRevoked($0) },
+                    assigned: { await processor.partitionsAssigned($0) }))
+            } catch {
+                await runner.close()
+                throw error
+            }
+            return runner
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// Processes records until `idleTimeout` passes without one, or until cancelled.
+    func run(idleTimeout: Duration?) async throws -> StreamSummary {
+        try await processor.run(consumer.batches(idleTimeout: idleTimeout))
+    }
+
+    /// Leaves the group (committing revoked partitions' progress) and closes everything.
+    func close() async {
+        await consumer.close()
+        await deadLetters.shutdown()
+        try? await store.close()
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import UserPipeline
+
+/// `userstream up`: the whole pipeline on one machine — Tansu, the stand-in API, produce and
+/// stream into SQLite — with progress, then a summary and a few stored users.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run the pipeline on this machine: embedded Tansu broker, stand-in API (or --api), produce and stream into the sink.",
+        discussion: "Stops the broker on exit; its topics live in memory. The sink (default sqlite:data/users.db) keeps the users."
+    )
+
+    @Option(help: "Use this randomuser-compatible API instead of starting the stand-in one (env USERSTREAM_API).")
+    var api: String? = Environment.string("USERSTREAM_API")
+
+    @Option(help: "Seconds of producing when no --count is given (env USERSTREAM_DURATION).")
+    var duration: Double = Environment.double("USERSTREAM_DURATION") ?? 10
+
+    @Option(help: "Produce exactly this many users instead (env USERSTREAM_COUNT).")
+    var count: Int? = Environment.int("USERSTREAM_COUNT")
+
+    @Option(help: "Users per API request, 1…5000 (env USERSTREAM_BATCH).")
+    var batch: Int = Environment.int("USERSTREAM_BATCH") ?? 1000
+
+    @Option(help: "API requests in flight at once (env USERSTREAM_CONCURRENCY).")
+    var concurrency: Int = Environment.int("USERSTREAM_CONCURRENCY") ?? 4
+
+    @Option(help: "Partitions of the users topic (env USERSTREAM_PARTITIONS).")
+    var partitions: Int32 = Int32(Environment.int("USERSTREAM_PARTITIONS") ?? 3)
+
+    @Option(help: "The Tansu broker binary; default: the one scripts/setup.sh installs in .venv (env USERSTREAM_TANSU).")
+    var tansu: String? = Environment.string("USERSTREAM_TANSU")
+
+    @Option(help: "Broker port on 127.0.0.1; 0 picks a free one.")
+    var brokerPort: Int = 0
+
+    @Option(help: "Folder for the broker's log.")
+    var logDirectory: String = "logs"
+
+    @OptionGroup var sink: SinkOptions
+
+    func validate() throws {
+        guard (1...5000).contains(batch) else { throw ValidationError("--batch must be 1…5000, got \(batch)") }
+        guard duration > 0 else { throw ValidationError("--duration must be positive, got \(duration)") }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+    }
+
+    func run() async throws {
+        guard let binary = tansu ?? EmbeddedBroker.defaultBinary() else {
+            throw ValidationError("no Tansu broker found in .venv or PATH — run scripts/setup.sh first, or set --tansu PATH")
+        }
+        let location = try sink.location()
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        let broker = try await EmbeddedBroker.start(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log")
+        defer { broker.stop() }
+        printError("userstream: broker Tansu on \(broker.address)")
+        let pipeline = Task { try await runPipeline(broker: broker, sink: location) }
+        let signals = TerminationSignals { pipeline.cancel() }
+        defer { withExtendedLifetime(signals) {} }
+        try await pipeline.value
+    }
+
+    private func runPipeline(broker: EmbeddedBroker, sink location: SinkLocation) async throws {
+        let (standInURLs, listening) = AsyncStream.makeStream(of: String.self)
+        let apiServer = api == nil ? Task {
+            defer { listening.finish() }
+            var quiet = Logger(label: "userstream.stand-in-api")
+            quiet.logLevel = .critical  // its shutdown on cancellation logs an error that is none
+            try await StandInUserAPI(configuration: .init(port: 0), logger: quiet).run { listening.yield($0) }
+        } : nil
+        defer { apiServer?.cancel() }
+        var apiURL = api
+        if apiURL == nil {
+            for await url in standInURLs {
+                apiURL = url
+                break
+            }
+        }
+        guard let apiURL else {
+            throw ValidationError("the stand-in API did not start: \(String(describing: await apiServer?.result))")
+        }
+        printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
+
+        let kafka = KafkaConfiguration(bootstrapServers: [broker.address])
+        let options = try StreamOptions.parse([])
+        let admin = KafkaAdmin(configuration: kafka)
+        for name in [options.topic, options.topic + ".dlq"] {
+            _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: partitions), admin: admin)
+        }
+        await admin.shutdown()
+        printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
+
+        let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location)
+        let streaming = Task { try await runner.run(idleTimeout: nil) }
+        let ingest = IngestSettings(topic: options.topic, stop: count.map { .count($0) } ?? .after(Duration(seconds: duration)),
+                                    batchSize: batch, concurrency: concurrency)
+        let produced: IngestSummary
+        do {
+            produced = try await Progress().reporting({ "produce: \(Self.progressLine(runner))" }) {
+                try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: .seconds(10), kafka: kafka, settings: ingest, progress: nil)
+            }
+            printError("userstream: produce \(produced.line)")
+            try await Progress().reporting({ "stream: \(Self.progressLine(runner))" }) {
+                try await Self.awaitCatchUp(runner.processor, published: produced.published)
+            }
+        } catch {
+            streaming.cancel()
+            _ = try? await streaming.value
+            await runner.close()
+            throw error
+        }
+        streaming.cancel()
+        _ = try await streaming.value
+        await runner.close()
+
+        let streamed = runner.processor.snapshot
+        let store = try await location.open(logger: Logger(label: "userstream.sink"))
+        let stored = try await store.count()
+        let sample = try await store.query(limit: 3)
+        try await store.close()
+        print("userstream: up published=\(produced.published) stored=\(streamed.stored) dead_lettered=\(streamed.deadLettered) "
+            + "rows_in_sink=\(stored) sink=\(location) produce_users/s=\(Int(produced.usersPerSecond.rounded()))")
+        for user in sample {
+            print("  \(user.id)  \(user.firstName) \(user.lastName)  \(user.email)  \(user.postCode)")
+        }
+        if produced.published == 0 || produced.failed > 0 { throw ExitCode(1) }
+    }
+
+    private static func progressLine(_ runner: StreamRunner) -> String {
+        let s = runner.processor.snapshot
+        return "stored=\(s.stored) dead_lettered=\(s.deadLettered) commits=\(s.commits)"
+    }
+
+    /// Waits until the stream processor has handled every published user.
+    private static func awaitCatchUp(_ processor: StreamProcessor, published: Int) async throws {
+        var last = processor.snapshot.consumed
+        var lastMoved = ContinuousClock.now
+        while processor.snapshot.consumed < published {
+            try await Task.sleep(for: .milliseconds(50))
+            let consumed = processor.snapshot.consumed
+            if consumed != last {
+                last = consumed
+                lastMoved = .now
+            } else if ContinuousClock.now - lastMoved > .seconds(60) {
+                throw ValidationError("the stream processor stopped at \(consumed) of \(published) users for 60 s")
+            }
+        }
+    }
+}
