@@ -95,7 +95,9 @@ let package = Package(
         // Generates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions.
         .executableTarget(name: "kafka-codegen", path: "Sources/KafkaCodegen"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        // Starts a real Tansu broker (scripts/tansu.sh) for integration tests; not part of any product.
+        .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaTestSupport"]),
         // A scripted CQL protocol peer (a test server answering from a script, not Cassandra) and
         // response builders, shared by the CQL and Cassandra sink tests; not part of any product.
         .target(
@@ -115,7 +117,10 @@ let package = Package(
                 "userstream",
                 "CQL",
                 "CQLTestSupport",
+                "Kafka",
+                "KafkaTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
