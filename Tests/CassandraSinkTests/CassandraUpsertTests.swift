@@ -25,14 +25,9 @@ struct CassandraUpsertTests {
         let prepares = peer.requests.filter { $0.opcode == .prepare }.compactMap(\.query)
         #expect(prepares == ["INSERT INTO spark_streams.created_users (id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"])
         #expect(peer.requests.filter { $0.opcode == .execute }.allSatisfy { $0.preparedID == UsersTable.statementID })
-        let expected = Set(users.map { user in
-            User.CodingKeys.allCases.map { field -> [UInt8] in
-                field == .id ? SampleUsers.uuidBytes(user.id) : Array(user[field].utf8)
-            }
-        })
-        let executed = UsersTable.executedRows(peer).map { row in User.CodingKeys.allCases.map { row[$0.rawValue].flatMap { $0 } ?? [] } }
+        let executed = UsersTable.executedCells(peer)
         #expect(executed.count == 25)
-        #expect(Set(executed) == expected)
+        #expect(Set(executed) == UsersTable.allTextCells(users))
     }
 
     @Test("ISO-8601 dates are bound as timestamps when the server reports timestamp columns")

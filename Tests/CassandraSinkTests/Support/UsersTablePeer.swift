@@ -56,6 +56,16 @@ enum UsersTable {
                                    pageSize: pageSize, requestTimeout: .seconds(10), discoversPeers: false)
     }
 
+    /// Each EXECUTE's twelve cells in contract order (missing or null cells as empty).
+    static func executedCells(_ peer: ScriptedCQLPeer) -> [[[UInt8]]] {
+        executedRows(peer).map { row in User.CodingKeys.allCases.map { row[$0.rawValue].flatMap { $0 } ?? [] } }
+    }
+
+    /// The cells each user's INSERT must carry into the all-text table: the id as 16 uuid bytes, the rest as UTF-8.
+    static func allTextCells(_ users: [User]) -> Set<[[UInt8]]> {
+        Set(users.map { user in User.CodingKeys.allCases.map { $0 == .id ? SampleUsers.uuidBytes(user.id) : Array(user[$0].utf8) } })
+    }
+
     /// The EXECUTEs the peer received, as column name → raw cell, in bind-variable order of `columns`.
     static func executedRows(_ peer: ScriptedCQLPeer, columns: [CQLColumn] = allText) -> [[String: [UInt8]?]] {
         peer.requests.filter { $0.opcode == .execute }.map { request in

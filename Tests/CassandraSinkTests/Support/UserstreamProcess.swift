@@ -50,6 +50,11 @@ final class UserstreamProcess: Sendable {
         }
     }
 
+    /// Ends the process at once, as a crash would (SIGKILL: nothing runs on the way out).
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+
     /// What the process wrote to standard error.
     var standardError: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 }
