@@ -22,32 +22,12 @@ struct ProduceUsersCommand: AsyncParsableCommand {
     @Option(help: "Seconds to run when no --count is given (env USERSTREAM_DURATION).")
     var duration: Double = Environment.double("USERSTREAM_DURATION") ?? 60
 
-    @Option(help: "Publish exactly this many users, however long it takes (env USERSTREAM_COUNT).")
-    var count: Int? = Environment.int("USERSTREAM_COUNT")
-
-    @Option(help: "Users per API request, 1…5000 (env USERSTREAM_BATCH).")
-    var batch: Int = Environment.int("USERSTREAM_BATCH") ?? 500
-
-    @Option(help: "API requests in flight at once (env USERSTREAM_CONCURRENCY).")
-    var concurrency: Int = Environment.int("USERSTREAM_CONCURRENCY") ?? 4
-
-    @Option(help: "Seconds before an API request times out (env USERSTREAM_API_TIMEOUT).")
-    var apiTimeout: Double = Environment.double("USERSTREAM_API_TIMEOUT") ?? 10
-
-    func validate() throws {
-        guard (1...5000).contains(batch) else { throw ValidationError("--batch must be 1…5000 (the API's limit), got \(batch)") }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1, got \(concurrency)") }
-        guard duration > 0 else { throw ValidationError("--duration must be positive, got \(duration)") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
-        guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be positive, got \(apiTimeout)") }
-    }
+    @OptionGroup var ingest: IngestOptions
 
     func run() async throws {
-        let settings = IngestSettings(
-            topic: topic, stop: count.map { .count($0) } ?? .after(Duration(seconds: duration)),
-            batchSize: batch, concurrency: concurrency)
         let summary = try await Self.produce(
-            api: api, apiTimeout: Duration(seconds: apiTimeout), kafka: try connection.kafkaConfiguration(), settings: settings)
+            api: api, apiTimeout: Duration(seconds: ingest.apiTimeout), kafka: try connection.kafkaConfiguration(),
+            settings: try ingest.settings(topic: topic, duration: duration))
         print("userstream: produce \(summary.line)")
         if summary.failed > 0 {
             throw ExitCode(1)

@@ -19,14 +19,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Seconds of producing when no --count is given (env USERSTREAM_DURATION).")
     var duration: Double = Environment.double("USERSTREAM_DURATION") ?? 10
 
-    @Option(help: "Produce exactly this many users instead (env USERSTREAM_COUNT).")
-    var count: Int? = Environment.int("USERSTREAM_COUNT")
-
-    @Option(help: "Users per API request, 1…5000 (env USERSTREAM_BATCH).")
-    var batch: Int = Environment.int("USERSTREAM_BATCH") ?? 1000
-
-    @Option(help: "API requests in flight at once (env USERSTREAM_CONCURRENCY).")
-    var concurrency: Int = Environment.int("USERSTREAM_CONCURRENCY") ?? 4
+    @OptionGroup var ingest: IngestOptions
 
     @Option(help: "Partitions of the users topic (env USERSTREAM_PARTITIONS).")
     var partitions: Int32 = Int32(Environment.int("USERSTREAM_PARTITIONS") ?? 3)
@@ -41,12 +34,6 @@ struct UpCommand: AsyncParsableCommand {
     var logDirectory: String = "logs"
 
     @OptionGroup var sink: SinkOptions
-
-    func validate() throws {
-        guard (1...5000).contains(batch) else { throw ValidationError("--batch must be 1…5000, got \(batch)") }
-        guard duration > 0 else { throw ValidationError("--duration must be positive, got \(duration)") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
-    }
 
     func run() async throws {
         guard let binary = tansu ?? EmbeddedBroker.defaultBinary() else {
@@ -95,15 +82,15 @@ struct UpCommand: AsyncParsableCommand {
 
         let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location)
         let streaming = Task { try await runner.run(idleTimeout: nil) }
-        let ingest = IngestSettings(topic: options.topic, stop: count.map { .count($0) } ?? .after(Duration(seconds: duration)),
-                                    batchSize: batch, concurrency: concurrency)
+        let settings = try ingest.settings(topic: options.topic, duration: duration)
         let produced: IngestSummary
         do {
-            produced = try await Progress().reporting({ "produce: \(Self.progressLine(runner))" }) {
-                try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: .seconds(10), kafka: kafka, settings: ingest, progress: nil)
+            produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
+                try await ProduceUsersCommand.produce(
+                    api: apiURL, apiTimeout: Duration(seconds: ingest.apiTimeout), kafka: kafka, settings: settings, progress: nil)
             }
             printError("userstream: produce \(produced.line)")
-            try await Progress().reporting({ "stream: \(Self.progressLine(runner))" }) {
+            try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {
                 try await Self.awaitCatchUp(runner.processor, published: produced.published)
             }
         } catch {
