@@ -39,4 +39,19 @@ struct CredentialSecrecyTests {
         #expect(!String(reflecting: error!).contains(Self.password))
         #expect(!logs.text.contains(Self.password))
     }
+
+    @Test("a node that cannot be reached fails open with the sink named, password hidden, after the configured attempts")
+    func unreachable() async throws {
+        let gone = try await ScriptedCQLPeer.start { _ in .void }
+        await gone.stop()
+        let logs = LogCapture()
+        var configuration = UsersTable.configuration(gone, attempts: 2)
+        configuration.credentials = CQLCredentials(username: "writer", password: Self.password)
+        let error = await #expect(throws: CassandraSinkError.self) { try await SinkLocation.cassandra(configuration).open(logger: logs.logger()) }
+        guard case .unreachable(let sink, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(sink == "cassandra://writer:****@\(gone.contactPoint)/spark_streams")
+        #expect("\(error!)".hasPrefix("cannot connect to Cassandra at cassandra://writer:****@"))
+        #expect(logs.text.contains("Cassandra request failed; retrying"))
+        #expect(!logs.text.contains(Self.password))
+    }
 }

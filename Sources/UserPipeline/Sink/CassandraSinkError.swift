@@ -2,6 +2,8 @@ import CQL
 
 /// Why the Cassandra sink could not do what it was asked; each case names the table and what to try.
 public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
+    /// No node of the sink (shown without its password) accepted a connection.
+    case unreachable(sink: String, CQLError)
     /// The INSERT could not be prepared, usually because the table is missing or lacks a column.
     case prepareFailed(table: String, CQLError)
     /// A user could not be written, after `attempts` tries when the error was transient.
@@ -13,6 +15,8 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .unreachable(let sink, let error):
+            return "cannot connect to Cassandra at \(sink): \(error)"
         case .prepareFailed(let table, let error):
             // Only a refused statement means the table is missing or has other columns.
             guard let code = error.serverError?.code, code == .invalid || code == .syntaxError else {
@@ -33,7 +37,7 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
     /// The CQL error underneath.
     public var cqlError: CQLError {
         switch self {
-        case .prepareFailed(_, let error), .writeFailed(_, _, _, let error), .readFailed(_, _, let error), .setupFailed(_, let error):
+        case .unreachable(_, let error), .prepareFailed(_, let error), .writeFailed(_, _, _, let error), .readFailed(_, _, let error), .setupFailed(_, let error):
             error
         }
     }

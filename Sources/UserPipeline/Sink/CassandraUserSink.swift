@@ -24,6 +24,12 @@ public final class CassandraUserSink: UserSink {
         let session = CQLSession(configuration: configuration.sessionConfiguration, logger: logger)
         let retry = CassandraRetry(policy: configuration.retry, logger: logger)
         do {
+            try await retry.run("connect") { () async throws(CQLError) in try await session.connect() }
+        } catch {
+            await session.close()
+            throw CassandraSinkError.unreachable(sink: configuration.description, error.error)
+        }
+        do {
             let statement = CassandraUserRow.insert(into: configuration.qualifiedTable)
             let insert = try await retry.run("PREPARE") { () async throws(CQLError) in try await session.prepare(statement) }
             logger.info("Cassandra sink ready", metadata: [
