@@ -95,8 +95,35 @@ let package = Package(
         // Generates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions.
         .executableTarget(name: "kafka-codegen", path: "Sources/KafkaCodegen"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "CQLTests", dependencies: ["CQL"]),
+        // Starts a real Tansu broker (scripts/tansu.sh) for integration tests; not part of any product.
+        .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaTestSupport"]),
+        // A scripted CQL protocol peer (a test server answering from a script, not Cassandra) and
+        // response builders, shared by the CQL and Cassandra sink tests; not part of any product.
+        .target(
+            name: "CQLTestSupport",
+            dependencies: [
+                "CQL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/CQLTestSupport"
+        ),
+        .testTarget(name: "CQLTests", dependencies: ["CQL", "CQLTestSupport"]),
+        .testTarget(
+            name: "CassandraSinkTests",
+            dependencies: [
+                "UserPipeline",
+                "userstream",
+                "CQL",
+                "CQLTestSupport",
+                "Kafka",
+                "KafkaTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "UserPipelineTests",
             dependencies: [

@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import Testing
 @testable import CQL
+import CQLTestSupport
 
 /// Drives `CQLConnectionStateMachine` with plain events; no sockets.
 @Suite("Connection state machine")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import CQL
+import CQLTestSupport
 
 /// Compares this module's bytes and decoded values with the DataStax Python driver's own
 /// message classes and serializers (tests/cql/driver_crosscheck.py). No server is involved.

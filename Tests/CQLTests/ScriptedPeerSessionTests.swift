@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import CQL
+import CQLTestSupport
 
 /// Session behaviour against `ScriptedCQLPeer` — a scripted protocol peer, not Cassandra.
 @Suite("CQLSession against a scripted CQL peer")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import CQL
+import CQLTestSupport
 
 /// Byte layouts from the native protocol specs (v4 sections 2-3, 6; v5 section 2).
 @Suite("Wire codecs")

@@ -1,4 +1,5 @@
 import Kafka
+import KafkaTestSupport
 import NIOCore
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Kafka
+import KafkaTestSupport
 import KafkaProtocol
 import NIOCore
 import Testing

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A consistency level, the [consistency] notation of the protocol.
 public struct CQLConsistency: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The protocol's [short] code.
@@ -17,6 +19,16 @@ public struct CQLConsistency: RawRepresentable, Hashable, Sendable, CustomString
     public static let serial = CQLConsistency(rawValue: 0x0008)
     public static let localSerial = CQLConsistency(rawValue: 0x0009)
     public static let localOne = CQLConsistency(rawValue: 0x000A)
+
+    /// Every level a client may ask for, in protocol code order.
+    public static let allLevels: [CQLConsistency] = (0x0000...0x000A).map { CQLConsistency(rawValue: $0) }
+
+    /// Parses a level by its CQL name ("LOCAL_ONE", "quorum", "local-quorum"); nil for unknown names.
+    public init?(name: String) {
+        let normalized = name.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: "-", with: "_")
+        guard let level = Self.allLevels.first(where: { $0.description == normalized }) else { return nil }
+        self = level
+    }
 
     public var description: String {
         switch rawValue {

@@ -33,7 +33,7 @@ public actor CQLSession {
                 if configuration.discoversPeers { await discoverPeers(using: connection) }
                 return
             } catch {
-                attempts.append("\(node.label): \(error)")
+                attempts.append(Self.attempt(node, error))
                 if case .authenticationFailed = error { throw error }
                 if case .authenticationRequired = error { throw error }
             }
@@ -193,7 +193,7 @@ public actor CQLSession {
             do {
                 connection = try await self.connection(to: node)
             } catch {
-                attempts.append("\(node.label): \(error)")
+                attempts.append(Self.attempt(node, error))
                 switch error {
                 case .authenticationFailed, .authenticationRequired, .closed: throw error
                 default: continue
@@ -214,7 +214,7 @@ public actor CQLSession {
                     throw error
                 }
                 logger.debug("retrying on another node", metadata: ["node": "\(node.label)", "error": "\(error)"])
-                attempts.append("\(node.label): \(error)")
+                attempts.append(Self.attempt(node, error))
             }
         }
         throw .noHostAvailable(attempts: attempts)
@@ -263,6 +263,12 @@ public actor CQLSession {
             logger.warning("cannot use node", metadata: ["node": "\(node.label)", "error": "\(cqlError)"])
             throw cqlError
         }
+    }
+
+    /// One node's failure for `noHostAvailable`, naming the node once even when the error names it too.
+    private static func attempt(_ node: CQLNodeRing.Node, _ error: CQLError) -> String {
+        let text = "\(error)"
+        return text.contains(node.label) ? text : "\(node.label): \(text)"
     }
 
     private func dropConnection(_ node: CQLNodeRing.Node, _ connection: CQLConnection) {

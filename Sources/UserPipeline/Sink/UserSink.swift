@@ -4,6 +4,8 @@ public protocol UserSink: Sendable {
     func upsert(_ users: [User]) async throws
     /// Number of stored users.
     func count() async throws -> Int
+    /// Up to `limit` stored users (all when nil).
+    func query(limit: Int?) async throws -> [User]
     /// Releases connections; the sink is unusable afterwards.
     func close() async throws
 }

@@ -6,11 +6,14 @@ import Testing
 /// suite instance goes away.
 nonisolated(unsafe) private var sharedPID: Int32 = 0  // written once, before atexit can run
 
-final class TansuBroker: Sendable {
-    let address: BrokerAddress
-    let pid: Int32
+public final class TansuBroker: Sendable {
+    /// Where the broker listens.
+    public let address: BrokerAddress
+    /// The broker's process id.
+    public let pid: Int32
 
-    static let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+    /// The repository checkout (scripts, .venv, .build).
+    public static let repositoryRoot: String = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     init() throws {
@@ -43,18 +46,19 @@ final class TansuBroker: Sendable {
     }()
 
     /// The shared broker; fails the test (never skips it) when it cannot start.
-    static func start() throws -> TansuBroker {
+    public static func start() throws -> TansuBroker {
         try shared.get()
     }
 
-    var configuration: KafkaConfiguration {
+    /// A client configuration for this broker.
+    public var configuration: KafkaConfiguration {
         KafkaConfiguration(bootstrapServers: [address], clientID: "userstream-tests", requestTimeout: .seconds(20))
     }
 
     /// Runs a script and returns the first line it prints. Reads up to the first newline, not to
     /// EOF, because the broker started in the background inherits the pipe and keeps it open.
     /// posix_spawn rather than Foundation's Process, whose exit handling can stall inside tests.
-    static func run(_ path: String, _ arguments: [String], captureFirstLine: Bool) throws -> String {
+    public static func run(_ path: String, _ arguments: [String], captureFirstLine: Bool) throws -> String {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw KafkaError.configuration("pipe() failed") }
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()

@@ -1,44 +1,44 @@
 import NIOCore
-@testable import CQL
+import CQL
 
 /// Builds server → client frames for tests (the library itself only decodes responses).
-enum CQLResponseWriter {
-    static func frame(_ opcode: CQLOpcode, stream: Int16, version: CQLProtocolVersion, flags: CQLFrameFlags = [], _ body: (inout ByteBuffer) -> Void = { _ in }) -> CQLFrame {
+public enum CQLResponseWriter {
+    public static func frame(_ opcode: CQLOpcode, stream: Int16, version: CQLProtocolVersion, flags: CQLFrameFlags = [], _ body: (inout ByteBuffer) -> Void = { _ in }) -> CQLFrame {
         var buffer = ByteBuffer()
         body(&buffer)
         return CQLFrame(header: CQLFrameHeader(version: version.rawValue, isResponse: true, flags: flags, stream: stream, opcode: opcode,
                                                bodyLength: Int32(buffer.readableBytes)), body: buffer)
     }
 
-    static func ready(stream: Int16, version: CQLProtocolVersion) -> CQLFrame { frame(.ready, stream: stream, version: version) }
+    public static func ready(stream: Int16, version: CQLProtocolVersion) -> CQLFrame { frame(.ready, stream: stream, version: version) }
 
-    static func authenticate(stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
+    public static func authenticate(stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.authenticate, stream: stream, version: version) { $0.writeCQLString("org.apache.cassandra.auth.PasswordAuthenticator") }
     }
 
-    static func authSuccess(stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
+    public static func authSuccess(stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.authSuccess, stream: stream, version: version) { $0.writeCQLBytes(nil) }
     }
 
-    static func supported(stream: Int16, version: CQLProtocolVersion, protocolVersions: [String]) -> CQLFrame {
+    public static func supported(stream: Int16, version: CQLProtocolVersion, protocolVersions: [String]) -> CQLFrame {
         frame(.supported, stream: stream, version: version) {
             $0.writeCQLStringMultimap([("CQL_VERSION", ["3.4.5"]), ("COMPRESSION", ["lz4", "snappy"]), ("PROTOCOL_VERSIONS", protocolVersions)])
         }
     }
 
-    static func error(_ error: CQLServerError, stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
+    public static func error(_ error: CQLServerError, stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.error, stream: stream, version: version) { error.encode(into: &$0, version: version) }
     }
 
-    static func void(stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
+    public static func void(stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.result, stream: stream, version: version) { $0.writeInteger(Int32(1)) }
     }
 
-    static func setKeyspace(_ keyspace: String, stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
+    public static func setKeyspace(_ keyspace: String, stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.result, stream: stream, version: version) { $0.writeInteger(Int32(3)); $0.writeCQLString(keyspace) }
     }
 
-    static func schemaChange(_ change: CQLSchemaChange, stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
+    public static func schemaChange(_ change: CQLSchemaChange, stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.result, stream: stream, version: version) {
             $0.writeInteger(Int32(5))
             $0.writeCQLString(change.change)
@@ -48,7 +48,7 @@ enum CQLResponseWriter {
         }
     }
 
-    static func writeColumns(_ columns: [CQLColumn], into buffer: inout ByteBuffer) {
+    public static func writeColumns(_ columns: [CQLColumn], into buffer: inout ByteBuffer) {
         let keyspace = columns.first?.keyspace ?? "ks", table = columns.first?.table ?? "t"
         buffer.writeCQLString(keyspace)
         buffer.writeCQLString(table)
@@ -58,7 +58,7 @@ enum CQLResponseWriter {
         }
     }
 
-    static func rows(columns: [CQLColumn], rows: [[CQLValue]], pagingState: [UInt8]? = nil, noMetadata: Bool = false,
+    public static func rows(columns: [CQLColumn], rows: [[CQLValue]], pagingState: [UInt8]? = nil, noMetadata: Bool = false,
                      stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.result, stream: stream, version: version) {
             $0.writeInteger(Int32(2))
@@ -75,7 +75,7 @@ enum CQLResponseWriter {
         }
     }
 
-    static func prepared(id: [UInt8], resultMetadataID: [UInt8]? = nil, bindVariables: [CQLColumn], pkIndexes: [UInt16] = [0],
+    public static func prepared(id: [UInt8], resultMetadataID: [UInt8]? = nil, bindVariables: [CQLColumn], pkIndexes: [UInt16] = [0],
                          resultColumns: [CQLColumn] = [], stream: Int16, version: CQLProtocolVersion) -> CQLFrame {
         frame(.result, stream: stream, version: version) {
             $0.writeInteger(Int32(4))
@@ -97,7 +97,7 @@ enum CQLResponseWriter {
         }
     }
 
-    static func bytes(_ frame: CQLFrame) -> [UInt8] {
+    public static func bytes(_ frame: CQLFrame) -> [UInt8] {
         var buffer = ByteBuffer()
         CQLFrameEncoder().encode(frame, into: &buffer)
         return Array(buffer.readableBytesView)
@@ -105,8 +105,10 @@ enum CQLResponseWriter {
 }
 
 extension Array where Element == UInt8 {
-    var hex: String { map { String($0, radix: 16).leftPadded(2) }.joined() }
-    init(hex: String) {
+    /// Lowercase hex digits, two per byte.
+    public var hex: String { map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+    /// Bytes from hex digits (test literals only; traps on bad input).
+    public init(hex: String) {
         var bytes: [UInt8] = []
         var index = hex.startIndex
         while index < hex.endIndex {

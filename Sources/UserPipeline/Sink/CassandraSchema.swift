@@ -1,0 +1,46 @@
+import CQL
+import Logging
+
+/// Creates the keyspace and the users table when missing: the seed's shape, `id uuid PRIMARY KEY`
+/// and the other eleven contract columns (`dob` included) as text. Schema agreement is awaited
+/// after each change, so writers that start next find the table on every node.
+enum CassandraSchema {
+    static func createKeyspace(_ configuration: CassandraSinkConfiguration) -> String {
+        "CREATE KEYSPACE IF NOT EXISTS \(configuration.keyspace) WITH replication = \(configuration.replication.cqlMap)"
+    }
+
+    static func createTable(_ configuration: CassandraSinkConfiguration) -> String {
+        let columns = ["id uuid PRIMARY KEY"] + CassandraUserRow.columns.dropFirst().map { "\($0) text" }
+        return "CREATE TABLE IF NOT EXISTS \(configuration.qualifiedTable) (\(columns.joined(separator: ", ")))"
+    }
+
+    /// Runs both statements; returns one line saying what was created and what already existed.
+    static func setUp(_ configuration: CassandraSinkConfiguration, logger: Logger) async throws -> String {
+        let session = CQLSession(configuration: configuration.sessionConfiguration, logger: logger)
+        let retry = CassandraRetry(policy: configuration.retry, logger: logger)
+        var outcome: [String] = []
+        do {
+            for (statement, what) in [(createKeyspace(configuration), "keyspace \(configuration.keyspace) (\(configuration.replication))"),
+                                      (createTable(configuration), "table \(configuration.qualifiedTable)")] {
+                let result: CQLQueryResult
+                do {
+                    // IF NOT EXISTS makes a repeat harmless, so a timed-out DDL may be sent again.
+                    result = try await retry.run(statement) { () async throws(CQLError) in
+                        try await session.query(statement, consistency: configuration.consistency,
+                                                options: CQLStatementOptions(isIdempotent: true))
+                    }
+                } catch {
+                    throw CassandraSinkError.setupFailed(statement: statement, error.error)
+                }
+                // Cassandra answers a statement that changed nothing with a Void result.
+                outcome.append(result.schemaChange == nil ? "\(what) already existed" : "created \(what)")
+                logger.info("Cassandra setup", metadata: ["statement": "\(statement)", "changed": "\(result.schemaChange != nil)"])
+            }
+        } catch {
+            await session.close()
+            throw error
+        }
+        await session.close()
+        return "Cassandra \(configuration): " + outcome.joined(separator: "; ")
+    }
+}

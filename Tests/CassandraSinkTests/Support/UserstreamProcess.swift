@@ -1,0 +1,60 @@
+import Foundation
+import KafkaTestSupport
+import Synchronization
+
+/// The built `userstream` binary run as a child process; standard error goes to a file so a
+/// chatty run can never block on a full pipe.
+final class UserstreamProcess: Sendable {
+    private let process: Process
+    private let errorFile: URL
+    private let exited = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+
+    /// The debug build of the binary (`swift build` puts it there; `swift test` builds it too).
+    static let binary = TansuBroker.repositoryRoot + "/.build/debug/userstream"
+
+    private init(process: Process, errorFile: URL) {
+        self.process = process
+        self.errorFile = errorFile
+    }
+
+    /// Starts `userstream ARGUMENTS`.
+    static func start(_ arguments: [String]) throws -> UserstreamProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("userstream-\(UUID().uuidString).stderr")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardOutput = FileHandle.nullDevice
+        let child = UserstreamProcess(process: process, errorFile: errorFile)
+        process.terminationHandler = { finished in
+            let waiters = child.exited.withLock { state in
+                state.status = finished.terminationStatus
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: finished.terminationStatus) }
+        }
+        try process.run()
+        return child
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    func exit() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let status = exited.withLock { state in
+                if state.status == nil { state.waiters.append(continuation) }
+                return state.status
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
+
+    /// Ends the process at once, as a crash would (SIGKILL: nothing runs on the way out).
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+
+    /// What the process wrote to standard error.
+    var standardError: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
+}
