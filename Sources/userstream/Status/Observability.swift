@@ -21,8 +21,11 @@ struct Observability: Sendable {
         let metrics = PipelineMetrics()
         self.metrics = metrics
         admin = KafkaAdmin(configuration: kafka)
+        // The probe's sink failures are reported in the status and by /healthz; its retries need no log lines.
+        var sinkLogger = Logger(label: "userstream.status.sink")
+        sinkLogger.logLevel = .error
         probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic,
-                            sink: sink.probe(logger: Logger(label: "userstream.sink"), ownLastWrite: { metrics.lastWrite }))
+                            sink: sink.probe(logger: sinkLogger, ownLastWrite: { metrics.lastWrite }))
         if let address, let export {
             endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
                                       export: export, metrics: metrics)
