@@ -108,8 +108,8 @@ def test_kill_nine_moves_partitions_and_resumes_from_commits(userstream, broker)
 
     for p in victims:
         offsets = [r["offset"] for r in survivor.records if r["partition"] == p]
-        if offsets:
-            assert min(offsets) == victim_commits.get(p, 0), f"partition {p} did not resume at the victim's commit"
+        assert offsets, f"the survivor read nothing of partition {p}"
+        assert min(offsets) == victim_commits.get(p, 0), f"partition {p} did not resume at the victim's commit"
     keys = [r["key"] for r in survivor.records + victim.records]
     assert sorted(keys) == sorted(first + second)
     assert survivor.stop() == 0
