@@ -59,7 +59,12 @@ struct GroupMembershipStateMachine {
         case .coordinatorFound(let nodeID):
             return coordinatorFound(nodeID)
         case .coordinatorLookupFailed(let error):
-            guard case .discovering = phase else { return .none }
+            guard case .discovering(let then) = phase else { return .none }
+            if then == .leave {
+                // Closing: without a coordinator there is nobody to say goodbye to.
+                phase = .closed
+                return .closed
+            }
             guard error.isRetriable else { return fail(error) }
             discoveryAttempts += 1
             return .findCoordinator(after: backoff)

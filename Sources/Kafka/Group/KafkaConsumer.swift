@@ -110,10 +110,11 @@ public final class KafkaConsumer: Sendable {
     public var assignment: Set<TopicPartition> { gate.assignment }
 
     /// Revokes the assignment (calling the listener), leaves the group and closes the
-    /// connections. Commits nothing itself: commit in the `revoked` callback. A batch being
-    /// processed is waited for (until the loop asks for the next one, which then ends the
-    /// sequence), so call it from outside the loop, or after breaking out of it.
+    /// connections. Commits nothing itself: commit in the `revoked` callback. Called from the
+    /// task that iterates `batches()`, its batch counts as done; called from another task, it
+    /// first waits until the loop asks for the next batch (which then ends the sequence).
     public func close() async {
+        gate.releaseIfHeldByCurrentTask()
         if let membership = membership.withLock({ $0 }) {
             await membership.close()
         } else {
