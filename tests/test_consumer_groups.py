@@ -4,6 +4,7 @@ import json
 import signal
 import time
 
+import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.structs import OffsetAndMetadata
@@ -42,13 +43,23 @@ def poll_until(consumer, condition, what, into, timeout=60):
             into.extend((tp.partition, m.offset, m.key.decode()) for m in msgs)
 
 
-def test_mixed_group_splits_partitions_and_records(userstream, broker):
-    topic, group = "groups-mixed", "mixed-range"
+@pytest.mark.parametrize("first", ["swift", "python"])
+def test_mixed_group_splits_partitions_and_records(userstream, broker, first):
+    """The first member to join leads the group and computes the assignment, so both
+    orders run: each client's range assignment must be read the same way by the other."""
+    topic, group = f"groups-mixed-{first}", f"mixed-range-{first}"
     create_topic(userstream, topic)
-    swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
-    python = python_member(broker.bootstrap, topic, group)
-    python_records = []
     everything = set(range(PARTITIONS))
+    python_records = []
+    if first == "swift":
+        swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
+        swift.wait_for(lambda m: m.owned == everything, "the Swift member to own every partition")
+        python = python_member(broker.bootstrap, topic, group)
+    else:
+        python = python_member(broker.bootstrap, topic, group)
+        poll_until(python, lambda: {tp.partition for tp in python.assignment()} == everything,
+                   "the Python member to own every partition", python_records)
+        swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
 
     def split():
         mine = {tp.partition for tp in python.assignment()}
