@@ -7,6 +7,7 @@ import time
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.structs import OffsetAndMetadata
 
 from kafka_fixtures import SwiftGroupMember
@@ -26,10 +27,15 @@ def produce(bootstrap, topic, keys):
     producer.close()
 
 
-def python_member(bootstrap, topic, group):
+ASSIGNORS = {"range": RangePartitionAssignor, "roundrobin": RoundRobinPartitionAssignor}
+# What each assignor gives two members of a 6-partition topic (the Java client's results).
+SPLITS = {"range": [[0, 1, 2], [3, 4, 5]], "roundrobin": [[0, 2, 4], [1, 3, 5]]}
+
+
+def python_member(bootstrap, topic, group, assignor="range"):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
                              auto_offset_reset="earliest", session_timeout_ms=3000, heartbeat_interval_ms=300,
-                             partition_assignment_strategy=[RangePartitionAssignor])
+                             partition_assignment_strategy=[ASSIGNORS[assignor]])
     consumer.subscribe([topic])
     return consumer
 
@@ -43,23 +49,24 @@ def poll_until(consumer, condition, what, into, timeout=60):
             into.extend((tp.partition, m.offset, m.key.decode()) for m in msgs)
 
 
-@pytest.mark.parametrize("first", ["swift", "python"])
-def test_mixed_group_splits_partitions_and_records(userstream, broker, first):
+@pytest.mark.parametrize("first,assignor", [("swift", "range"), ("python", "range"), ("swift", "roundrobin")])
+def test_mixed_group_splits_partitions_and_records(userstream, broker, first, assignor):
     """The first member to join leads the group and computes the assignment, so both
-    orders run: each client's range assignment must be read the same way by the other."""
-    topic, group = f"groups-mixed-{first}", f"mixed-range-{first}"
+    orders run: the leader's assignment must be the Java client's, and the other member
+    must read it the same way."""
+    topic, group = f"groups-mixed-{first}-{assignor}", f"mixed-{first}-{assignor}"
     create_topic(userstream, topic)
     everything = set(range(PARTITIONS))
     python_records = []
     if first == "swift":
-        swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
+        swift = SwiftGroupMember(userstream, topic, group, "--assignor", assignor)
         swift.wait_for(lambda m: m.owned == everything, "the Swift member to own every partition")
-        python = python_member(broker.bootstrap, topic, group)
+        python = python_member(broker.bootstrap, topic, group, assignor)
     else:
-        python = python_member(broker.bootstrap, topic, group)
+        python = python_member(broker.bootstrap, topic, group, assignor)
         poll_until(python, lambda: {tp.partition for tp in python.assignment()} == everything,
                    "the Python member to own every partition", python_records)
-        swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
+        swift = SwiftGroupMember(userstream, topic, group, "--assignor", assignor)
 
     def split():
         mine = {tp.partition for tp in python.assignment()}
@@ -67,8 +74,7 @@ def test_mixed_group_splits_partitions_and_records(userstream, broker, first):
 
     poll_until(python, split, "the two members to split the partitions", python_records)
     mine = {tp.partition for tp in python.assignment()}
-    # The range assignor gives each of two members three consecutive partitions.
-    assert sorted([sorted(swift.owned), sorted(mine)]) == [[0, 1, 2], [3, 4, 5]]
+    assert sorted([sorted(swift.owned), sorted(mine)]) == SPLITS[assignor]
 
     keys = [f"mixed-{i}" for i in range(600)]
     produce(broker.bootstrap, topic, keys)
@@ -151,6 +157,11 @@ def test_offsets_committed_by_one_client_are_read_by_the_other(userstream, broke
     writer.close()
     swift = SwiftGroupMember(userstream, topic, "python-commits")
     swift.wait_for(lambda s: s.owned == {0, 1, 2}, "the Swift member to own the partitions")
+    listing = userstream.run("kafka", "groups").stdout.decode()
+    assert any(line.split()[:1] == ["python-commits"] for line in listing.splitlines())
+    table = userstream.run("kafka", "groups", "--group", "python-commits", "--topic", topic).stdout.decode()
+    rows = [line.split() for line in table.splitlines() if line.startswith(topic)]
+    assert [(int(r[1]), r[3]) for r in rows] == [(p, str(chosen[p])) for p in range(3)]
     admin_view = userstream.run("kafka", "groups", "python-commits", "--json").stdout.decode()
     lag = json.loads(admin_view)["lag"][topic]
     ends = {entry["partition"]: entry["endOffset"] for entry in lag}
