@@ -80,10 +80,11 @@ final class HandOutGate: Sendable {
     }
 
     /// The records that may be handed out now (those of assigned partitions), or nil when the
-    /// gate is shut; a non-empty result counts as a batch in the caller's hands.
-    func handOut(_ records: [ConsumerRecord]) -> [ConsumerRecord]? {
+    /// gate is shut or `isCurrent` (checked under the gate's lock) says they are stale; a
+    /// non-empty result counts as a batch in the caller's hands.
+    func handOut(_ records: [ConsumerRecord], if isCurrent: () -> Bool) -> [ConsumerRecord]? {
         state.withLock { state in
-            guard state.isOpen, !state.ended else { return nil }
+            guard state.isOpen, !state.ended, isCurrent() else { return nil }
             let passing = records.filter { state.assignment.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
             if !passing.isEmpty {
                 state.batchInHand = true
