@@ -126,7 +126,9 @@ import Testing
         }
         #expect(revoked == [tp0, tp1])
         #expect(m.phase == .revoking(then: .join))
-        guard case .none = m.handle(.heartbeatTick(now: t0 + .seconds(2))) else { Issue.record("heartbeat while revoking"); return }
+        // Heartbeats keep the session while the caller's callback runs; their answers do not start another rejoin.
+        guard case .sendHeartbeat = m.handle(.heartbeatTick(now: t0 + .seconds(2))) else { Issue.record("no heartbeat while revoking"); return }
+        guard case .none = m.handle(.heartbeatResponse(errorCode: 27, generation: 1, now: t0 + .seconds(2))) else { Issue.record("acted on a heartbeat while revoking"); return }
         guard case .sendJoinGroup(let join) = m.handle(.revokeFinished) else { Issue.record("no rejoin"); return }
         #expect(join.memberId == "m-1")
         #expect(m.assigned.isEmpty)
