@@ -103,7 +103,10 @@ import Testing
         let p0 = TopicPartition(topic: topic, partition: 0)
         let p1 = TopicPartition(topic: topic, partition: 1)
         #expect(first.assignment == [p0, p1])
-        try await first.commit([p0: 3])
+        // Background commits land in order before close() leaves: the last one wins.
+        first.commitInBackground([p0: 1])
+        first.commitInBackground([p0: 2])
+        first.commitInBackground([p0: 3])
         await first.close()
 
         let admin = KafkaAdmin(configuration: broker.configuration)

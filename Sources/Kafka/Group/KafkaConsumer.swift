@@ -13,6 +13,13 @@ public final class KafkaConsumer: Sendable {
     let gate = HandOutGate()
     private let membership = Mutex<GroupMembership?>(nil)
     private let logger = Logger(label: "userstream.kafka.consumer")
+    private let backgroundCommits = Mutex(BackgroundCommits())
+
+    private struct BackgroundCommits {
+        var pending: [TopicPartition: Int64] = [:]
+        var isRunning = false
+        var drained: [CheckedContinuation<Void, Never>] = []
+    }
 
     /// A consumer for the cluster described by `configuration`; connects before returning.
     public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings()) async throws {
@@ -58,9 +65,13 @@ public final class KafkaConsumer: Sendable {
             let status = membership.status
             let refused: [TopicPartition: Int16]
             do {
-                var coordinator = status.coordinator
-                if coordinator == nil { coordinator = try await GroupCoordinatorLookup.find(group: group.groupID, in: cluster) }
-                let connection = try await cluster.connection(to: coordinator ?? -1)
+                let coordinator: Int32
+                if let known = status.coordinator {
+                    coordinator = known
+                } else {
+                    coordinator = try await GroupCoordinatorLookup.find(group: group.groupID, in: cluster)
+                }
+                let connection = try await cluster.connection(to: coordinator)
                 refused = try await GroupOffsets.commit(offsets, group: group.groupID, generation: status.generation,
                                                         memberID: status.memberID, on: connection)
             } catch let error as KafkaError where error.isRetriable && attempt < 5 {
@@ -92,14 +103,51 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Commits `offsets` without waiting; a failure is logged, and the next commit covers it.
+    /// Background commits go out one at a time, in order, merged while one is in flight, so
+    /// an older offset never overwrites a newer one.
     public func commitInBackground(_ offsets: [TopicPartition: Int64]) {
+        let start = backgroundCommits.withLock { queue -> Bool in
+            queue.pending.merge(offsets) { Swift.max($0, $1) }
+            guard !queue.isRunning else { return false }
+            queue.isRunning = true
+            return true
+        }
+        guard start else { return }
         let logger = self.logger
         Task {
-            do {
-                try await self.commit(offsets)
-            } catch {
-                logger.warning("background commit failed: \(error)")
+            while let next = self.nextBackgroundCommit() {
+                do {
+                    try await self.commit(next)
+                } catch {
+                    logger.warning("background commit failed: \(error)")
+                }
             }
+        }
+    }
+
+    /// Offsets waiting for a background commit, or nil (and the queue stops) when there are none.
+    private func nextBackgroundCommit() -> [TopicPartition: Int64]? {
+        let (next, drained) = backgroundCommits.withLock { queue -> ([TopicPartition: Int64]?, [CheckedContinuation<Void, Never>]) in
+            guard !queue.pending.isEmpty else {
+                queue.isRunning = false
+                defer { queue.drained.removeAll() }
+                return (nil, queue.drained)
+            }
+            defer { queue.pending.removeAll() }
+            return (queue.pending, [])
+        }
+        drained.forEach { $0.resume() }
+        return next
+    }
+
+    /// Returns once no background commit is queued or in flight.
+    private func backgroundCommitsDrained() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = backgroundCommits.withLock { queue in
+                if queue.isRunning { queue.drained.append(continuation) }
+                return !queue.isRunning
+            }
+            if idle { continuation.resume() }
         }
     }
 
@@ -113,7 +161,9 @@ public final class KafkaConsumer: Sendable {
     /// connections. Commits nothing itself: commit in the `revoked` callback. Called from the
     /// task that iterates `batches()`, its batch counts as done; called from another task, it
     /// first waits until the loop asks for the next batch (which then ends the sequence).
+    /// Background commits issued before it are finished first.
     public func close() async {
+        await backgroundCommitsDrained()
         gate.releaseIfHeldByCurrentTask()
         if let membership = membership.withLock({ $0 }) {
             await membership.close()
