@@ -13,13 +13,7 @@ public final class KafkaConsumer: Sendable {
     let gate = HandOutGate()
     private let membership = Mutex<GroupMembership?>(nil)
     private let logger = Logger(label: "userstream.kafka.consumer")
-    private let backgroundCommits = Mutex(BackgroundCommits())
-
-    private struct BackgroundCommits {
-        var pending: [TopicPartition: Int64] = [:]
-        var isRunning = false
-        var drained: [CheckedContinuation<Void, Never>] = []
-    }
+    private let backgroundCommits = BackgroundCommitQueue()
 
     /// A consumer for the cluster described by `configuration`; connects before returning.
     public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings()) async throws {
@@ -106,48 +100,13 @@ public final class KafkaConsumer: Sendable {
     /// Background commits go out one at a time, in order, merged while one is in flight, so
     /// an older offset never overwrites a newer one.
     public func commitInBackground(_ offsets: [TopicPartition: Int64]) {
-        let start = backgroundCommits.withLock { queue -> Bool in
-            queue.pending.merge(offsets) { Swift.max($0, $1) }
-            guard !queue.isRunning else { return false }
-            queue.isRunning = true
-            return true
-        }
-        guard start else { return }
         let logger = self.logger
-        Task {
-            while let next = self.nextBackgroundCommit() {
-                do {
-                    try await self.commit(next)
-                } catch {
-                    logger.warning("background commit failed: \(error)")
-                }
+        backgroundCommits.enqueue(offsets) { next in
+            do {
+                try await self.commit(next)
+            } catch {
+                logger.warning("background commit failed: \(error)")
             }
-        }
-    }
-
-    /// Offsets waiting for a background commit, or nil (and the queue stops) when there are none.
-    private func nextBackgroundCommit() -> [TopicPartition: Int64]? {
-        let (next, drained) = backgroundCommits.withLock { queue -> ([TopicPartition: Int64]?, [CheckedContinuation<Void, Never>]) in
-            guard !queue.pending.isEmpty else {
-                queue.isRunning = false
-                defer { queue.drained.removeAll() }
-                return (nil, queue.drained)
-            }
-            defer { queue.pending.removeAll() }
-            return (queue.pending, [])
-        }
-        drained.forEach { $0.resume() }
-        return next
-    }
-
-    /// Returns once no background commit is queued or in flight.
-    private func backgroundCommitsDrained() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = backgroundCommits.withLock { queue in
-                if queue.isRunning { queue.drained.append(continuation) }
-                return !queue.isRunning
-            }
-            if idle { continuation.resume() }
         }
     }
 
@@ -163,7 +122,7 @@ public final class KafkaConsumer: Sendable {
     /// first waits until the loop asks for the next batch (which then ends the sequence).
     /// Background commits issued before it are finished first.
     public func close() async {
-        await backgroundCommitsDrained()
+        await backgroundCommits.drained()
         gate.releaseIfHeldByCurrentTask()
         if let membership = membership.withLock({ $0 }) {
             await membership.close()
