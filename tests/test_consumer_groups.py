@@ -155,13 +155,14 @@ def test_offsets_committed_by_one_client_are_read_by_the_other(userstream, broke
     writer = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id="python-commits", enable_auto_commit=False)
     writer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in chosen.items()})
     writer.close()
+    # The lag table shows those commits (no member has moved them yet).
+    table = userstream.run("kafka", "groups", "--group", "python-commits", "--topic", topic).stdout.decode()
+    rows = [line.split() for line in table.splitlines() if line.startswith(topic)]
+    assert [(int(r[1]), r[3]) for r in rows] == [(p, str(chosen[p])) for p in range(3)]
     swift = SwiftGroupMember(userstream, topic, "python-commits")
     swift.wait_for(lambda s: s.owned == {0, 1, 2}, "the Swift member to own the partitions")
     listing = userstream.run("kafka", "groups").stdout.decode()
     assert any(line.split()[:1] == ["python-commits"] for line in listing.splitlines())
-    table = userstream.run("kafka", "groups", "--group", "python-commits", "--topic", topic).stdout.decode()
-    rows = [line.split() for line in table.splitlines() if line.startswith(topic)]
-    assert [(int(r[1]), r[3]) for r in rows] == [(p, str(chosen[p])) for p in range(3)]
     admin_view = userstream.run("kafka", "groups", "python-commits", "--json").stdout.decode()
     lag = json.loads(admin_view)["lag"][topic]
     ends = {entry["partition"]: entry["endOffset"] for entry in lag}
