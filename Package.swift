@@ -129,6 +129,7 @@ let package = Package(
             name: "UserPipelineTests",
             dependencies: [
                 "UserPipeline",
+                "KafkaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
