@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scripts/setup.sh
+scripts/setup-chromium.sh >/dev/null
 scripts/spark-connect.sh setup
 scripts/setup-airflow.sh
 

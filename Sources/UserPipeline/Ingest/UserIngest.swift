@@ -26,12 +26,14 @@ public final class UserIngest: Sendable {
     private let summary = Mutex(IngestSummary())
     private let started = ContinuousClock.now
     private let consecutiveFailures = Atomic<Int>(0)
+    private let metrics: PipelineMetrics
 
-    /// An ingest from `client` into `producer`.
-    public init(client: RandomUserClient, producer: KafkaProducer, settings: IngestSettings) {
+    /// An ingest from `client` into `producer`, counting into `metrics`.
+    public init(client: RandomUserClient, producer: KafkaProducer, settings: IngestSettings, metrics: PipelineMetrics = PipelineMetrics()) {
         self.client = client
         self.producer = producer
         self.settings = settings
+        self.metrics = metrics
     }
 
     /// The counts so far (for progress lines).
@@ -80,6 +82,8 @@ public final class UserIngest: Sendable {
                 $0.invalidResults += batch.invalidResults
                 $0.retries += batch.retries
             }
+            metrics.usersFetched.increment(by: users.count)
+            metrics.apiRetries.increment(by: batch.retries)
             try await publish(users)
         }
     }
@@ -103,6 +107,8 @@ public final class UserIngest: Sendable {
             $0.published += published
             $0.failed += failed
         }
+        metrics.usersPublished.increment(by: published)
+        metrics.usersFailed.increment(by: failed)
         // A batch where nothing got through means the topic or the broker is unusable: stop
         // with the broker's reason instead of fetching more users that cannot be delivered.
         if published == 0, let firstError {

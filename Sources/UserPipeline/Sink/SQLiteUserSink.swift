@@ -50,6 +50,8 @@ public final class SQLiteUserSink: UserSink {
         }
         var configuration = Configuration()
         configuration.label = "userstream.sqlite"
+        // Other processes (`status`, `query`) open the same file; wait for their locks instead of failing.
+        configuration.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)  // DatabasePool uses WAL mode
             try pool.write { db in

@@ -21,15 +21,17 @@ public final class StreamProcessor: Sendable {
     private let gate = SerialGate()
     private let started = ContinuousClock.now
     private let maxBackoff: Duration
+    private let metrics: PipelineMetrics
 
     /// A processor writing users to `sink` and rejected records through `deadLetters` to `dlqTopic`.
     public init(sink: any UserSink, deadLetters: KafkaProducer, dlqTopic: String, validator: UserValidator = UserValidator(),
-                maxBackoff: Duration = .seconds(5), logger: Logger, commit: @escaping Commit) {
+                maxBackoff: Duration = .seconds(5), metrics: PipelineMetrics = PipelineMetrics(), logger: Logger, commit: @escaping Commit) {
         self.sink = sink
         self.deadLetters = deadLetters
         self.dlqTopic = dlqTopic
         self.validator = validator
         self.maxBackoff = maxBackoff
+        self.metrics = metrics
         self.logger = logger
         self.commitOffsets = commit
     }
@@ -85,16 +87,25 @@ public final class StreamProcessor: Sendable {
         }
         var users: [User] = []
         var rejected: [ProducerRecord] = []
+        var rejectedReasons: [String: Int] = [:]
+        var timestamps: [Int64] = []  // of the valid records, for the end-to-end latency
         users.reserveCapacity(accepted.count)
         for record in accepted {
             switch validator.validate(record.value) {
-            case .success(let user): users.append(user)
-            case .failure(let reason): rejected.append(DeadLetter.record(for: record, reason: reason, topic: dlqTopic))
+            case .success(let user):
+                users.append(user)
+                timestamps.append(record.timestamp)
+            case .failure(let reason):
+                rejected.append(DeadLetter.record(for: record, reason: reason, topic: dlqTopic))
+                rejectedReasons[reason.code, default: 0] += 1
             }
         }
-        async let stored: Void = store(users)
+        metrics.recordsConsumed.increment(by: accepted.count)
+        if !accepted.isEmpty { metrics.batchSize.record(accepted.count) }
+        async let stored: Void = store(users, timestamps: timestamps)
         async let deadLettered: Void = deadLetter(rejected)
         _ = await (stored, deadLettered)
+        for (reason, count) in rejectedReasons { metrics.deadLettered(count, reason: reason) }
         let pending = policy.withLock { policy in
             for record in accepted { policy.acknowledge(Self.key(record), offset: record.offset) }
             return policy.pendingCommits
@@ -108,12 +119,16 @@ public final class StreamProcessor: Sendable {
         await gate.leave()
     }
 
-    private func store(_ users: [User]) async {
+    private func store(_ users: [User], timestamps: [Int64]) async {
         guard !users.isEmpty else { return }
         var backoff = Backoff(max: maxBackoff)
         while true {
             do {
-                return try await sink.upsert(users)
+                let started = ContinuousClock.now
+                try await sink.upsert(users)
+                metrics.stored(users.count, took: .now - started)
+                metrics.recordEndToEndLatency(recordTimestamps: timestamps)
+                return
             } catch {
                 await retry(after: &backoff, "writing \(users.count) users to the sink failed: \(error)")
             }
@@ -140,6 +155,7 @@ public final class StreamProcessor: Sendable {
     /// until they succeed: giving up would lose users or dead letters.
     private func retry(after backoff: inout Backoff, _ message: String) async {
         counts.withLock { $0.writeRetries += 1 }
+        metrics.sinkWriteRetries.increment()
         let delay = backoff.next()
         logger.warning("\(message) — retrying in \(delay)")
         try? await Task.sleep(for: delay)

@@ -40,10 +40,10 @@ struct ProduceUsersCommand: AsyncParsableCommand {
 
     /// Runs one ingest with progress on standard error; shared with `userstream up`.
     static func produce(api: String, apiTimeout: Duration, kafka: KafkaConfiguration, settings: IngestSettings,
-                        progress: Progress? = Progress()) async throws -> IngestSummary {
+                        progress: Progress? = Progress(), metrics: PipelineMetrics = PipelineMetrics()) async throws -> IngestSummary {
         let producer = try await KafkaProducer(configuration: kafka)
         let client = RandomUserClient(configuration: .init(url: api, requestTimeout: apiTimeout))
-        let ingest = UserIngest(client: client, producer: producer, settings: settings)
+        let ingest = UserIngest(client: client, producer: producer, settings: settings, metrics: metrics)
         do {
             let summary = if let progress {
                 try await progress.reporting({ "produce: " + ingest.snapshot.line }) { try await ingest.run() }

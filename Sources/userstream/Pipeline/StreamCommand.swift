@@ -15,20 +15,27 @@ struct StreamCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var stream: StreamOptions
     @OptionGroup var sink: SinkOptions
+    @OptionGroup var http: HTTPOptions
 
     func run() async throws {
-        let runner = try await StreamRunner.start(kafka: try connection.kafkaConfiguration(), options: stream, sink: try sink.location())
+        let kafka = try connection.kafkaConfiguration()
+        let observability = try stream.observability(http: http, kafka: kafka, sink: try sink.location())
+        let runner = try await StreamRunner.start(kafka: kafka, options: stream, sink: try sink.location(), metrics: observability.metrics)
         let idle = stream.untilIdle.map { Duration(seconds: $0) }
         let work = Task { try await runner.run(idleTimeout: idle) }
         let signals = TerminationSignals { work.cancel() }
         defer { withExtendedLifetime(signals) {} }
         do {
-            _ = try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await work.value }
+            _ = try await observability.serving {
+                try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await work.value }
+            }
         } catch {
             await runner.close()
+            await observability.close()
             throw error
         }
         await runner.close()
+        await observability.close()
         print("userstream: stream \(runner.processor.snapshot.line)")
     }
 }
@@ -46,4 +53,9 @@ struct StreamOptions: ParsableArguments {
 
     @Option(help: "Exit once no record arrived for this many seconds (for jobs and tests; env USERSTREAM_UNTIL_IDLE).")
     var untilIdle: Double? = Environment.double("USERSTREAM_UNTIL_IDLE")
+
+    /// The metrics and, with --http, the status endpoint watching this stream's topic, group and sink.
+    func observability(http: HTTPOptions, kafka: KafkaConfiguration, sink: SinkLocation) throws -> Observability {
+        try Observability(http: http, kafka: kafka, topic: topic, group: group, dlqTopic: dlqTopic ?? topic + ".dlq", sink: sink)
+    }
 }

@@ -22,14 +22,15 @@ final class StreamRunner: Sendable {
     static let fetchSizes = ConsumerSettings(maxBytes: 8 << 20, partitionMaxBytes: 2 << 20)
 
     /// Opens the sink, joins the group and subscribes to the users topic.
-    static func start(kafka: KafkaConfiguration, options: StreamOptions, sink: SinkLocation) async throws -> StreamRunner {
+    static func start(kafka: KafkaConfiguration, options: StreamOptions, sink: SinkLocation,
+                      metrics: PipelineMetrics = PipelineMetrics()) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let deadLetters = try await KafkaProducer(configuration: kafka)
             let consumer = try await KafkaConsumer(
                 configuration: kafka, group: ConsumerGroupSettings(groupID: options.group), settings: Self.fetchSizes)
             let processor = StreamProcessor(
-                sink: store, deadLetters: deadLetters, dlqTopic: options.dlqTopic ?? options.topic + ".dlq",
+                sink: store, deadLetters: deadLetters, dlqTopic: options.dlqTopic ?? options.topic + ".dlq", metrics: metrics,
                 logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })
             let runner = StreamRunner(processor: processor, consumer: consumer, deadLetters: deadLetters, store: store)
             do {

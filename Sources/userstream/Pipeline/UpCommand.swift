@@ -34,6 +34,7 @@ struct UpCommand: AsyncParsableCommand {
     var logDirectory: String = "logs"
 
     @OptionGroup var sink: SinkOptions
+    @OptionGroup var http: HTTPOptions
 
     func run() async throws {
         guard let binary = tansu ?? EmbeddedBroker.defaultBinary() else {
@@ -80,14 +81,30 @@ struct UpCommand: AsyncParsableCommand {
         await admin.shutdown()
         printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
 
-        let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location)
+        let observability = try options.observability(http: http, kafka: kafka, sink: location)
+        do {
+            try await observability.serving(holdingOpen: true) {
+                try await produceAndStream(api: apiURL, kafka: kafka, options: options, sink: location, metrics: observability.metrics)
+            }
+        } catch {
+            await observability.close()
+            throw error
+        }
+        await observability.close()
+    }
+
+    /// Produces the users and streams them into the sink, then prints the summary and samples.
+    private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, options: StreamOptions, sink location: SinkLocation,
+                                  metrics: PipelineMetrics) async throws {
+        let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location, metrics: metrics)
         let streaming = Task { try await runner.run(idleTimeout: nil) }
         let settings = try ingest.settings(topic: options.topic, duration: duration)
         let produced: IngestSummary
         do {
             produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
                 try await ProduceUsersCommand.produce(
-                    api: apiURL, apiTimeout: Duration(seconds: ingest.apiTimeout), kafka: kafka, settings: settings, progress: nil)
+                    api: apiURL, apiTimeout: Duration(seconds: ingest.apiTimeout), kafka: kafka, settings: settings, progress: nil,
+                    metrics: metrics)
             }
             printError("userstream: produce \(produced.line)")
             try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Reads the sink's side of the status: how many users it holds and when they were last
+/// written. Opens the sink on first use and again after a failure, so a sink that comes up
+/// later is seen.
+public actor SinkProbe {
+    /// Where the sink is, as shown in the status.
+    public nonisolated let location: String
+    private let open: @Sendable () async throws -> any UserSink
+    private let lastWrite: @Sendable () -> Date?
+    private var sink: (any UserSink)?
+
+    /// A probe of the sink `open` returns; `lastWrite` says when users were last written, if known.
+    public init(location: String, open: @escaping @Sendable () async throws -> any UserSink, lastWrite: @escaping @Sendable () -> Date?) {
+        self.location = location
+        self.open = open
+        self.lastWrite = lastWrite
+    }
+
+    /// Rows and last write time; a sink that cannot be read is reported, not thrown.
+    public func read() async -> PipelineStatus.Sink {
+        do {
+            let sink = try await opened()
+            let rows = try await sink.count()
+            // An empty sink has had no users written, whatever its files' times say.
+            return PipelineStatus.Sink(location: location, rows: rows, lastWrite: rows > 0 ? lastWrite() : nil)
+        } catch {
+            sink = nil
+            return PipelineStatus.Sink(location: location, rows: nil, lastWrite: lastWrite(), error: "\(error)")
+        }
+    }
+
+    private func opened() async throws -> any UserSink {
+        if let sink { return sink }
+        let sink = try await open()
+        self.sink = sink
+        return sink
+    }
+
+    /// The latest modification time among `paths` (a SQLite database and its WAL file).
+    public static func lastModified(_ paths: [String]) -> Date? {
+        paths.compactMap { path in
+            (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        }.max()
+    }
+}

@@ -1,0 +1,56 @@
+import Kafka
+import Logging
+import UserPipeline
+
+/// What a pipeline command counts and shows: its metrics, and with `--http` the status
+/// endpoint (page, `/metrics`, `/healthz`) watching the topic, the group and the sink.
+struct Observability: Sendable {
+    /// The metrics to count into; exported only when `--http` is given.
+    let metrics: PipelineMetrics
+    /// Takes the pipeline's status.
+    let probe: StatusProbe
+    /// The server and its monitor when `--http` is given.
+    let endpoint: StatusEndpoint?
+    private let admin: KafkaAdmin
+
+    /// Bootstraps the metrics export when `http` asks for a server; call before anything counts.
+    init(http: HTTPOptions, kafka: KafkaConfiguration, topic: String, group: String, dlqTopic: String,
+         sink: SinkLocation) throws {
+        let address = try http.address()
+        let export = address.map { _ in PrometheusExport.bootstrap() }
+        let metrics = PipelineMetrics()
+        self.metrics = metrics
+        admin = KafkaAdmin(configuration: kafka)
+        // The probe's sink failures are reported in the status and by /healthz; its retries need no log lines.
+        var sinkLogger = Logger(label: "userstream.status.sink")
+        sinkLogger.logLevel = .error
+        probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic,
+                            sink: sink.probe(logger: sinkLogger, ownLastWrite: { metrics.lastWrite }))
+        if let address, let export {
+            endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
+                                      export: export, metrics: metrics)
+        } else {
+            endpoint = nil
+        }
+    }
+
+    /// Runs `work`, serving the status endpoint meanwhile when there is one; with
+    /// `holdingOpen`, keeps serving afterwards until the task is cancelled (the command's
+    /// SIGTERM or SIGINT), so a finished run can still be looked at.
+    func serving<T: Sendable>(holdingOpen: Bool = false, _ work: () async throws -> T) async throws -> T {
+        guard let endpoint else { return try await work() }
+        return try await endpoint.serving {
+            let result = try await work()
+            if holdingOpen {
+                printError("userstream: the status page stays up until SIGTERM or Ctrl-C")
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            }
+            return result
+        }
+    }
+
+    /// Closes the status queries' broker connections.
+    func close() async {
+        await admin.shutdown()
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import UserPipeline
+
+/// `userstream status`: how far the pipeline got — per partition end offset, the group's
+/// committed offset and lag; the dead-letter topic's size; rows in the sink and the last write.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show topic end offsets, the consumer group's lag per partition, the dead-letter count and the sink's rows.",
+        discussion: "Prints a table (or --json) and a summary line; exits non-zero when the broker cannot be reached. "
+            + "With --http ADDR:PORT it keeps running, refreshing the status, and serves /metrics, /healthz, /status.json and the status page."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
+    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
+
+    @Option(help: "The stream processors' consumer group (env USERSTREAM_GROUP).")
+    var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
+
+    @Option(help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
+    var dlqTopic: String? = Environment.string("USERSTREAM_DLQ_TOPIC")
+
+    @OptionGroup var sink: SinkOptions
+
+    @Flag(help: "Print the status as one JSON object (the summary line goes to standard error).")
+    var json = false
+
+    @OptionGroup var http: HTTPOptions
+
+    func run() async throws {
+        let observability = try Observability(
+            http: http, kafka: try connection.kafkaConfiguration(), topic: topic, group: group,
+            dlqTopic: dlqTopic ?? topic + ".dlq", sink: try sink.location())
+        do {
+            if let endpoint = observability.endpoint {
+                let serving = Task { try await observability.serving(holdingOpen: true) {} }
+                let signals = TerminationSignals { serving.cancel() }
+                defer { withExtendedLifetime(signals) {} }
+                try await serving.value
+                try report(endpoint.monitor.report)
+            } else {
+                try await show(observability.probe)
+            }
+        } catch {
+            await observability.close()
+            throw error
+        }
+        await observability.close()
+    }
+
+    private func show(_ probe: StatusProbe) async throws {
+        let status: PipelineStatus
+        do {
+            status = try await probe.status()
+        } catch {
+            printError("userstream: status cannot reach the broker at \(connection.bootstrapServers): \(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            print(String(decoding: try PipelineStatus.encoder.encode(status), as: UTF8.self))
+            printError("userstream: status \(status.line)")
+        } else {
+            print(status.table)
+            print("userstream: status \(status.line)")
+        }
+    }
+
+    /// The summary after serving: the last status, and a failure when the broker did not answer last.
+    private func report(_ report: StatusMonitor.Report) throws {
+        if let status = report.status {
+            print("userstream: status \(status.line)")
+        }
+        if let error = report.error {
+            printError("userstream: status the broker at \(connection.bootstrapServers) did not answer the last refresh: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
