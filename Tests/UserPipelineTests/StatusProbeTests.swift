@@ -27,6 +27,7 @@ struct CountingSink: UserSink {
         guard let rows else { throw SQLiteUserSink.SinkError.openFailed(path: "test.db", detail: "disk I/O error") }
         return rows
     }
+    func query(limit: Int?) async throws -> [User] { [] }
     func close() async throws {}
 }
 
