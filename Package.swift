@@ -77,6 +77,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -128,6 +129,7 @@ let package = Package(
             name: "UserPipelineTests",
             dependencies: [
                 "UserPipeline",
+                "KafkaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

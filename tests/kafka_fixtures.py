@@ -71,20 +71,24 @@ def consume_confluent(bootstrap, topic, partitions, expected, deadline_s=300):
 
 class SwiftGroupMember:
     """A `userstream kafka consume --group` process; its stdout (records as JSON lines) and
-    stderr ("assigned:", "revoked:", "committed:" lines) are read as they come."""
+    stderr ("assigned:", "revoked:", "committed:" lines) are read as they come. All members
+    share one condition, so a wait can depend on several of them."""
 
-    def __init__(self, userstream, topic, group, *extra):
+    import threading as _threading
+    changed = _threading.Condition()
+
+    def __init__(self, userstream, topic, group, *extra, session_timeout=3.0):
         import subprocess
         import threading
         self.proc = subprocess.Popen(
             [str(userstream.bin), "kafka", "consume", topic, "--group", group, "--from-beginning",
-             "--session-timeout", "3", "--heartbeat-interval", "0.3", "--log-commits", *extra],
+             "--session-timeout", str(session_timeout), "--heartbeat-interval", str(session_timeout / 10),
+             "--log-commits", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=userstream.env)
         self.records = []
         self.owned = set()
         self.committed = {}
         self.log = []
-        self.changed = threading.Condition()
         self.threads = [threading.Thread(target=self._read_records, daemon=True),
                         threading.Thread(target=self._read_log, daemon=True)]
         for t in self.threads:

@@ -4,8 +4,10 @@ import json
 import signal
 import time
 
+import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.structs import OffsetAndMetadata
 
 from kafka_fixtures import SwiftGroupMember
@@ -25,10 +27,15 @@ def produce(bootstrap, topic, keys):
     producer.close()
 
 
-def python_member(bootstrap, topic, group):
+ASSIGNORS = {"range": RangePartitionAssignor, "roundrobin": RoundRobinPartitionAssignor}
+# What each assignor gives two members of a 6-partition topic (the Java client's results).
+SPLITS = {"range": [[0, 1, 2], [3, 4, 5]], "roundrobin": [[0, 2, 4], [1, 3, 5]]}
+
+
+def python_member(bootstrap, topic, group, assignor="range"):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
                              auto_offset_reset="earliest", session_timeout_ms=3000, heartbeat_interval_ms=300,
-                             partition_assignment_strategy=[RangePartitionAssignor])
+                             partition_assignment_strategy=[ASSIGNORS[assignor]])
     consumer.subscribe([topic])
     return consumer
 
@@ -42,13 +49,24 @@ def poll_until(consumer, condition, what, into, timeout=60):
             into.extend((tp.partition, m.offset, m.key.decode()) for m in msgs)
 
 
-def test_mixed_group_splits_partitions_and_records(userstream, broker):
-    topic, group = "groups-mixed", "mixed-range"
+@pytest.mark.parametrize("first,assignor", [("swift", "range"), ("python", "range"), ("swift", "roundrobin")])
+def test_mixed_group_splits_partitions_and_records(userstream, broker, first, assignor):
+    """The first member to join leads the group and computes the assignment, so both
+    orders run: the leader's assignment must be the Java client's, and the other member
+    must read it the same way."""
+    topic, group = f"groups-mixed-{first}-{assignor}", f"mixed-{first}-{assignor}"
     create_topic(userstream, topic)
-    swift = SwiftGroupMember(userstream, topic, group, "--assignor", "range")
-    python = python_member(broker.bootstrap, topic, group)
-    python_records = []
     everything = set(range(PARTITIONS))
+    python_records = []
+    if first == "swift":
+        swift = SwiftGroupMember(userstream, topic, group, "--assignor", assignor)
+        swift.wait_for(lambda m: m.owned == everything, "the Swift member to own every partition")
+        python = python_member(broker.bootstrap, topic, group, assignor)
+    else:
+        python = python_member(broker.bootstrap, topic, group, assignor)
+        poll_until(python, lambda: {tp.partition for tp in python.assignment()} == everything,
+                   "the Python member to own every partition", python_records)
+        swift = SwiftGroupMember(userstream, topic, group, "--assignor", assignor)
 
     def split():
         mine = {tp.partition for tp in python.assignment()}
@@ -56,8 +74,7 @@ def test_mixed_group_splits_partitions_and_records(userstream, broker):
 
     poll_until(python, split, "the two members to split the partitions", python_records)
     mine = {tp.partition for tp in python.assignment()}
-    # The range assignor gives each of two members three consecutive partitions.
-    assert sorted([sorted(swift.owned), sorted(mine)]) == [[0, 1, 2], [3, 4, 5]]
+    assert sorted([sorted(swift.owned), sorted(mine)]) == SPLITS[assignor]
 
     keys = [f"mixed-{i}" for i in range(600)]
     produce(broker.bootstrap, topic, keys)
@@ -108,8 +125,8 @@ def test_kill_nine_moves_partitions_and_resumes_from_commits(userstream, broker)
 
     for p in victims:
         offsets = [r["offset"] for r in survivor.records if r["partition"] == p]
-        if offsets:
-            assert min(offsets) == victim_commits.get(p, 0), f"partition {p} did not resume at the victim's commit"
+        assert offsets, f"the survivor read nothing of partition {p}"
+        assert min(offsets) == victim_commits.get(p, 0), f"partition {p} did not resume at the victim's commit"
     keys = [r["key"] for r in survivor.records + victim.records]
     assert sorted(keys) == sorted(first + second)
     assert survivor.stop() == 0
@@ -138,8 +155,14 @@ def test_offsets_committed_by_one_client_are_read_by_the_other(userstream, broke
     writer = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id="python-commits", enable_auto_commit=False)
     writer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in chosen.items()})
     writer.close()
+    # The lag table shows those commits (no member has moved them yet).
+    table = userstream.run("kafka", "groups", "--group", "python-commits", "--topic", topic).stdout.decode()
+    rows = [line.split() for line in table.splitlines() if line.startswith(topic)]
+    assert [(int(r[1]), r[3]) for r in rows] == [(p, str(chosen[p])) for p in range(3)]
     swift = SwiftGroupMember(userstream, topic, "python-commits")
     swift.wait_for(lambda s: s.owned == {0, 1, 2}, "the Swift member to own the partitions")
+    listing = userstream.run("kafka", "groups").stdout.decode()
+    assert any(line.split()[:1] == ["python-commits"] for line in listing.splitlines())
     admin_view = userstream.run("kafka", "groups", "python-commits", "--json").stdout.decode()
     lag = json.loads(admin_view)["lag"][topic]
     ends = {entry["partition"]: entry["endOffset"] for entry in lag}

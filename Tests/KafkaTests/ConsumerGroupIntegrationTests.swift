@@ -38,10 +38,10 @@ import Testing
     }
 
     /// Processes every batch, then commits it, until the consumer closes.
-    func consumeAndCommit(_ consumer: KafkaConsumer, into observer: GroupObserver) -> Task<Void, any Error> {
+    func consumeAndCommit(_ consumer: KafkaConsumer, as member: String, into observer: GroupObserver) -> Task<Void, any Error> {
         Task {
             for try await batch in consumer.batches() {
-                await observer.process(batch)
+                await observer.process(batch, by: member)
                 var next: [TopicPartition: Int64] = [:]
                 for record in batch { next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1 }
                 try await consumer.commit(next)
@@ -65,7 +65,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let loops = names.map { consumeAndCommit(members[$0]!, into: observer) }
+        let loops = names.map { consumeAndCommit(members[$0]!, as: $0, into: observer) }
         await observer.wait("three members owning six partitions") { $0.ownedExactlyOnce(all, by: names) }
         let owned = await observer.owned
         for name in names { #expect(members[name]!.assignment == owned[name]) }
@@ -88,6 +88,8 @@ import Testing
         let processed = await observer.processed
         let duplicates = processed.filter { $0.value != 1 }
         #expect(duplicates.isEmpty, "processed more than once: \(duplicates.keys.sorted().prefix(10))")
+        let strays = await observer.strays
+        #expect(strays.isEmpty, "records of partitions the member did not own: \(strays.prefix(10))")
         for name in ["a", "b"] { await members[name]!.close() }
         for loop in loops { try await loop.value }
     }
@@ -102,7 +104,10 @@ import Testing
         let p0 = TopicPartition(topic: topic, partition: 0)
         let p1 = TopicPartition(topic: topic, partition: 1)
         #expect(first.assignment == [p0, p1])
-        try await first.commit([p0: 3])
+        // Background commits land in order before close() leaves: the last one wins.
+        first.commitInBackground([p0: 1])
+        first.commitInBackground([p0: 2])
+        first.commitInBackground([p0: 3])
         await first.close()
 
         let admin = KafkaAdmin(configuration: broker.configuration)

@@ -24,11 +24,17 @@ import Testing
         SyncGroupResponse(errorCode: code, protocolType: "consumer", protocolName: "range", assignment: ConsumerProtocolCodec.assignment(partitions))
     }
 
-    /// A follower taken through discovery, join and sync to a stable membership owning `partitions`.
-    func stableFollower(_ partitions: [TopicPartition]) -> Machine {
-        var m = machine()
+    /// A member that found its coordinator and sent its first JoinGroup.
+    func joining(assignors: [PartitionAssignor] = [.range, .roundRobin]) -> Machine {
+        var m = machine(assignors: assignors)
         _ = m.handle(.subscribe(topics: ["users"]))
         _ = m.handle(.coordinatorFound(nodeID: 1))
+        return m
+    }
+
+    /// A follower taken through discovery, join and sync to a stable membership owning `partitions`.
+    func stableFollower(_ partitions: [TopicPartition]) -> Machine {
+        var m = joining()
         _ = m.handle(.joinGroupResponse(joinResponse()))
         _ = m.handle(.syncGroupResponse(syncResponse(partitions), now: t0))
         return m
@@ -53,9 +59,7 @@ import Testing
 
     @Test("MEMBER_ID_REQUIRED: join again with the member id the coordinator gave")
     func memberIDRequired() {
-        var m = machine()
-        _ = m.handle(.subscribe(topics: ["users"]))
-        _ = m.handle(.coordinatorFound(nodeID: 1))
+        var m = joining()
         guard case .sendJoinGroup(let again) = m.handle(.joinGroupResponse(joinResponse(code: 79, member: "m-given"))) else {
             Issue.record("no second JoinGroup"); return
         }
@@ -64,9 +68,7 @@ import Testing
 
     @Test("a follower syncs with no assignments, then is stable with what the leader gave it")
     func followerSync() {
-        var m = machine()
-        _ = m.handle(.subscribe(topics: ["users"]))
-        _ = m.handle(.coordinatorFound(nodeID: 1))
+        var m = joining()
         guard case .sendSyncGroup(let sync) = m.handle(.joinGroupResponse(joinResponse(generation: 4))) else { Issue.record("no SyncGroup"); return }
         #expect(sync.assignments.isEmpty)
         #expect(sync.generationId == 4)
@@ -82,9 +84,7 @@ import Testing
 
     @Test("the leader asks for partition counts, runs the chosen assignor and syncs every member's share")
     func leaderAssigns() throws {
-        var m = machine()
-        _ = m.handle(.subscribe(topics: ["users"]))
-        _ = m.handle(.coordinatorFound(nodeID: 1))
+        var m = joining()
         let members = ["m-0", "m-1"].map {
             JoinGroupResponse.Member(memberId: $0, metadata: ConsumerProtocolCodec.subscription(topics: ["users"]))
         }
@@ -99,9 +99,7 @@ import Testing
 
     @Test("the leader fails when the group chose an assignor it did not offer")
     func leaderUnknownProtocol() {
-        var m = machine(assignors: [.range])
-        _ = m.handle(.subscribe(topics: ["users"]))
-        _ = m.handle(.coordinatorFound(nodeID: 1))
+        var m = joining(assignors: [.range])
         let members = [JoinGroupResponse.Member(memberId: "m-0", metadata: ConsumerProtocolCodec.subscription(topics: ["users"]))]
         _ = m.handle(.joinGroupResponse(joinResponse(member: "m-0", leader: "m-0", protocolName: "sticky", members: members)))
         guard case .fail = m.handle(.partitionCounts(["users": 1])) else { Issue.record("no failure"); return }
@@ -128,7 +126,9 @@ import Testing
         }
         #expect(revoked == [tp0, tp1])
         #expect(m.phase == .revoking(then: .join))
-        guard case .none = m.handle(.heartbeatTick(now: t0 + .seconds(2))) else { Issue.record("heartbeat while revoking"); return }
+        // Heartbeats keep the session while the caller's callback runs; their answers do not start another rejoin.
+        guard case .sendHeartbeat = m.handle(.heartbeatTick(now: t0 + .seconds(2))) else { Issue.record("no heartbeat while revoking"); return }
+        guard case .none = m.handle(.heartbeatResponse(errorCode: 27, generation: 1, now: t0 + .seconds(2))) else { Issue.record("acted on a heartbeat while revoking"); return }
         guard case .sendJoinGroup(let join) = m.handle(.revokeFinished) else { Issue.record("no rejoin"); return }
         #expect(join.memberId == "m-1")
         #expect(m.assigned.isEmpty)
@@ -156,9 +156,7 @@ import Testing
     @Test("errors during join and sync lead to a new join")
     func joinErrors() {
         for code: Int16 in [22, 25, 27] {
-            var m = machine()
-            _ = m.handle(.subscribe(topics: ["users"]))
-            _ = m.handle(.coordinatorFound(nodeID: 1))
+            var m = joining()
             guard case .sendJoinGroup = m.handle(.joinGroupResponse(joinResponse(code: code))) else { Issue.record("no rejoin after JoinGroup \(code)"); continue }
             _ = m.handle(.joinGroupResponse(joinResponse()))
             guard case .sendJoinGroup(let join) = m.handle(.syncGroupResponse(syncResponse([], code: code), now: t0)) else {
@@ -172,16 +170,14 @@ import Testing
     func coordinatorMoved() {
         for code: Int16 in [15, 16] {
             // While joining: rediscover, then join again.
-            var joining = machine()
-            _ = joining.handle(.subscribe(topics: ["users"]))
-            _ = joining.handle(.coordinatorFound(nodeID: 1))
-            guard case .findCoordinator(let delay) = joining.handle(.joinGroupResponse(joinResponse(code: code))) else {
+            var rejoining = joining()
+            guard case .findCoordinator(let delay) = rejoining.handle(.joinGroupResponse(joinResponse(code: code))) else {
                 Issue.record("no rediscovery after JoinGroup \(code)"); continue
             }
             #expect(delay > .zero)
-            #expect(joining.coordinator == nil)
-            guard case .sendJoinGroup = joining.handle(.coordinatorFound(nodeID: 2)) else { Issue.record("no join after rediscovery"); continue }
-            #expect(joining.coordinator == 2)
+            #expect(rejoining.coordinator == nil)
+            guard case .sendJoinGroup = rejoining.handle(.coordinatorFound(nodeID: 2)) else { Issue.record("no join after rediscovery"); continue }
+            #expect(rejoining.coordinator == 2)
 
             // While stable: rediscover, then keep the assignment and heartbeat the new coordinator.
             var stable = stableFollower([tp0])
@@ -198,9 +194,7 @@ import Testing
 
     @Test("a lost connection to the coordinator is a rediscovery, with growing backoff")
     func connectionLost() {
-        var m = machine()
-        _ = m.handle(.subscribe(topics: ["users"]))
-        _ = m.handle(.coordinatorFound(nodeID: 1))
+        var m = joining()
         guard case .findCoordinator(let first) = m.handle(.requestFailed(.joinGroup, .connectionClosed(BrokerAddress(host: "h", port: 1)))) else {
             Issue.record("no rediscovery"); return
         }
@@ -247,6 +241,21 @@ import Testing
         guard case .sendLeaveGroup = m.handle(.revokeFinished) else { Issue.record("joined instead of leaving"); return }
     }
 
+    @Test("close while the coordinator is being looked up again: leave once found, close if the lookup fails")
+    func closeWhileDiscovering() {
+        var found = stableFollower([])
+        _ = found.handle(.commitRejected(errorCode: 16))
+        guard case .none = found.handle(.close) else { Issue.record("unexpected action"); return }
+        guard case .sendLeaveGroup("m-1") = found.handle(.coordinatorFound(nodeID: 2)) else { Issue.record("no LeaveGroup"); return }
+
+        var lost = stableFollower([])
+        _ = lost.handle(.commitRejected(errorCode: 16))
+        _ = lost.handle(.close)
+        guard case .closed = lost.handle(.coordinatorLookupFailed(.connectionFailed(BrokerAddress(host: "h", port: 1), reason: "refused"))) else {
+            Issue.record("close hung on a failing lookup"); return
+        }
+    }
+
     @Test("close before any member id closes without LeaveGroup")
     func closeEarly() {
         var m = machine()
@@ -256,9 +265,7 @@ import Testing
 
     @Test("a fatal error code fails the membership")
     func fatal() {
-        var m = machine()
-        _ = m.handle(.subscribe(topics: ["users"]))
-        _ = m.handle(.coordinatorFound(nodeID: 1))
+        var m = joining()
         guard case .fail(let error) = m.handle(.joinGroupResponse(joinResponse(code: 23))) else { Issue.record("no failure"); return }
         #expect(error.description.contains("INCONSISTENT_GROUP_PROTOCOL"))
         #expect(error.description.contains("consumer group 'g'"))

@@ -31,8 +31,14 @@ actor GroupObserver {
         changed()
     }
 
-    func process(_ batch: [ConsumerRecord]) {
+    /// Records handed to a member for a partition it did not own at that moment.
+    private(set) var strays: [String] = []
+
+    func process(_ batch: [ConsumerRecord], by member: String) {
         for record in batch {
+            if !(owned[member] ?? []).contains(TopicPartition(topic: record.topic, partition: record.partition)) {
+                strays.append("\(member): \(record.topic)-\(record.partition)@\(record.offset)")
+            }
             processed[record.key.map { String(buffer: $0) } ?? "", default: 0] += 1
         }
         changed()

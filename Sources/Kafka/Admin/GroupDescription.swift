@@ -1,5 +1,6 @@
 /// A consumer group as ListGroups reports it.
 public struct GroupListing: Sendable, Equatable, Codable {
+    /// The group's name.
     public var groupID: String
     /// "consumer" for consumer groups.
     public var protocolType: String
@@ -9,24 +10,33 @@ public struct GroupListing: Sendable, Equatable, Codable {
 
 /// A consumer group as DescribeGroups reports it.
 public struct GroupDescription: Sendable, Equatable, Codable {
+    /// The group's name.
     public var groupID: String
+    /// Stable, PreparingRebalance, CompletingRebalance, Empty or Dead.
     public var state: String
+    /// "consumer" for consumer groups.
     public var protocolType: String
     /// The assignor the group chose ("range", "roundrobin", …).
     public var assignor: String
+    /// The members, sorted by member id.
     public var members: [GroupMemberDescription]
 }
 
 /// One member of a described group and the partitions assigned to it.
 public struct GroupMemberDescription: Sendable, Equatable, Codable {
+    /// The id the coordinator gave the member.
     public var memberID: String
+    /// The client id the member's requests carry.
     public var clientID: String
+    /// Where the member connects from.
     public var clientHost: String
+    /// The partitions the member holds (empty when the broker does not report them).
     public var assignment: [TopicPartition]
 }
 
 /// How far a group is behind on one partition.
 public struct PartitionLag: Sendable, Equatable, Codable {
+    /// The partition number.
     public var partition: Int32
     /// The offset after the partition's last record.
     public var endOffset: Int64

@@ -15,8 +15,9 @@ struct FetchRounds {
         }
     }
 
-    /// The next round's records (empty when it had none, or when the assignment changed meanwhile).
-    mutating func next() async throws -> [ConsumerRecord] {
+    /// The next round's records (empty when it had none, or when the assignment changed
+    /// meanwhile) and the assignment epoch they belong to.
+    mutating func next() async throws -> (records: [ConsumerRecord], epoch: UInt64) {
         try Task.checkCancellation()
         let current = consumer.currentAssignment
         let task: Task<FetchRound, any Error>
@@ -28,10 +29,10 @@ struct FetchRounds {
         }
         pending = nil
         let round = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-        guard consumer.advance(to: round.positions, epoch: current.epoch) else { return [] }
+        guard consumer.advance(to: round.positions, epoch: current.epoch) else { return ([], current.epoch) }
         // Prefetch: the next round runs while the caller handles this one.
         pending = (consumer.startRound(from: round.positions, maxWait: maxWait), current.epoch)
-        return round.records
+        return (round.records, current.epoch)
     }
 
     /// Stops the prefetched round.

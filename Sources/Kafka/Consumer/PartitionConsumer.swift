@@ -132,7 +132,7 @@ public final class PartitionConsumer: Sendable {
 
             public mutating func next() async throws -> [ConsumerRecord]? {
                 while true {
-                    let records = try await rounds.next()
+                    let records = try await rounds.next().records
                     if !records.isEmpty {
                         lastRecordAt = .now
                         return records

@@ -27,4 +27,10 @@ enum GroupCoordinatorLookup {
         }
         return nodeID
     }
+
+    /// The retriable error for a request that has no coordinator to go to yet.
+    static func notFound(group: String, doing context: String) -> KafkaError {
+        .broker(code: KafkaErrorCode.coordinatorNotAvailable.rawValue, name: "COORDINATOR_NOT_AVAILABLE",
+                message: "the coordinator is being looked up", context: "\(context) for consumer group '\(group)'", retriable: true)
+    }
 }

@@ -173,9 +173,10 @@ final class GroupMembership: Sendable {
                                        _ event: @escaping @Sendable (R.Response) -> GroupMembershipEvent) {
         let events = self.events
         let cluster = self.cluster
+        let group = settings.groupID
         Task {
             do {
-                guard let coordinator else { throw KafkaError.broker(code: 15, name: "COORDINATOR_NOT_AVAILABLE", message: nil, context: "group request", retriable: true) }
+                guard let coordinator else { throw GroupCoordinatorLookup.notFound(group: group, doing: R.apiKey.name) }
                 let connection = try await cluster.connection(to: coordinator)
                 events.yield(event(try await connection.send(request, timeout: timeout)))
             } catch {
@@ -188,35 +189,16 @@ final class GroupMembership: Sendable {
     /// tells the listener and opens the gate.
     private func apply(_ partitions: [TopicPartition], coordinator: Int32?) async {
         do {
-            var starts: [TopicPartition: Int64] = [:]
-            if !partitions.isEmpty {
-                for topic in Set(partitions.map(\.topic)) { _ = try await cluster.topic(topic) }
-                guard let coordinator else { throw KafkaError.broker(code: 15, name: "COORDINATOR_NOT_AVAILABLE", message: nil, context: "fetching offsets", retriable: true) }
-                let connection = try await cluster.connection(to: coordinator)
-                starts = try await GroupOffsets.committed(group: settings.groupID, partitions: partitions, on: connection)
-                let missing = partitions.filter { starts[$0] == nil }
-                if !missing.isEmpty {
-                    switch settings.autoOffsetReset {
-                    case .offset(let offset):
-                        for tp in missing { starts[tp] = offset }
-                    case .earliest, .latest:
-                        let spec: OffsetSpec = settings.autoOffsetReset == .latest ? .latest : .earliest
-                        let reset = try await OffsetLookup(cluster: cluster).offsets(for: missing, spec, isolation: fetcher.settings.isolation)
-                        starts.merge(reset) { current, _ in current }
-                    }
-                }
-            }
+            let starts = try await StartingOffsets.resolve(
+                partitions, group: settings.groupID, coordinator: coordinator, reset: settings.autoOffsetReset,
+                isolation: fetcher.settings.isolation, cluster: cluster)
             fetcher.assign(positions: starts)
             await listener.assigned(starts)
             gate.open(assignment: Set(partitions))
-            let ready = state.withLock { status -> [CheckedContinuation<Void, any Error>] in
+            state.withLock { status in
                 status.hasBeenAssigned = true
-                return waiters.withLock { waiters in
-                    defer { waiters.removeAll() }
-                    return waiters
-                }
-            }
-            ready.forEach { $0.resume() }
+                return Self.takeAll(waiters)
+            }.forEach { $0.resume() }
         } catch {
             events.yield(.assignmentFailed(Self.kafkaError(error)))
         }
@@ -237,24 +219,20 @@ final class GroupMembership: Sendable {
         gate.end(failure: failure)
         let (ready, closing) = state.withLock { status in
             if let failure { status.failure = failure } else { status.isClosed = true }
-            let ready = waiters.withLock { waiters in
-                defer { waiters.removeAll() }
-                return waiters
-            }
-            var closing: [CheckedContinuation<Void, Never>] = []
-            if failure == nil {
-                closing = closeWaiters.withLock { waiters in
-                    defer { waiters.removeAll() }
-                    return waiters
-                }
-            }
-            return (ready, closing)
+            return (Self.takeAll(waiters), failure == nil ? Self.takeAll(closeWaiters) : [])
         }
         ready.forEach { $0.resume(throwing: failure ?? KafkaError.shutDown) }
         closing.forEach { $0.resume() }
         if failure == nil {
             events.finish()
             callbacks.finish()
+        }
+    }
+
+    private static func takeAll<T>(_ list: borrowing Mutex<[T]>) -> [T] {
+        list.withLock { list in
+            defer { list.removeAll() }
+            return list
         }
     }
 

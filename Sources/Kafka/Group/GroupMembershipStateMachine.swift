@@ -59,7 +59,12 @@ struct GroupMembershipStateMachine {
         case .coordinatorFound(let nodeID):
             return coordinatorFound(nodeID)
         case .coordinatorLookupFailed(let error):
-            guard case .discovering = phase else { return .none }
+            guard case .discovering(let then) = phase else { return .none }
+            if then == .leave {
+                // Closing: without a coordinator there is nobody to say goodbye to.
+                phase = .closed
+                return .closed
+            }
             guard error.isRetriable else { return fail(error) }
             discoveryAttempts += 1
             return .findCoordinator(after: backoff)
@@ -76,7 +81,13 @@ struct GroupMembershipStateMachine {
             return heartbeatDue(now: now)
         case .heartbeatResponse(let code, let generation, let now):
             heartbeatInFlight = false
-            guard phase == .stable, generation == self.generation else { return .none }
+            guard generation == self.generation else { return .none }
+            if phase == .revoking(then: .join) {
+                // Already on the way to rejoin; only a forgotten member id changes that join.
+                if code == KafkaErrorCode.unknownMemberId.rawValue { memberID = "" }
+                return .none
+            }
+            guard phase == .stable else { return .none }
             if code == 0 {
                 lastHeartbeatAck = now
                 return .none
@@ -220,8 +231,11 @@ struct GroupMembershipStateMachine {
     // MARK: - Stable
 
     private mutating func heartbeatDue(now: ContinuousClock.Instant) -> GroupMembershipAction {
-        guard phase == .stable else { return .none }
-        if let last = lastHeartbeatAck, now - last > configuration.sessionTimeout {
+        // Heartbeats go on while the caller's `revoked` runs, so a slow callback does not
+        // also cost the member its session before it rejoins.
+        let revoking = phase == .revoking(then: .join)
+        guard phase == .stable || revoking else { return .none }
+        if !revoking, let last = lastHeartbeatAck, now - last > configuration.sessionTimeout {
             // No heartbeat got through for a whole session: the coordinator has dropped us.
             return rejoin(resetMemberID: true)
         }

@@ -16,8 +16,11 @@ public struct GroupRecordBatches: AsyncSequence, Sendable {
         /// Releases the batch in hand when the caller stops iterating (breaks out of its loop).
         let hold: BatchHold
 
+        let fetcher: PartitionConsumer
+
         init(consumer: KafkaConsumer, idleTimeout: Duration?) {
             gate = consumer.gate
+            fetcher = consumer.fetcher
             self.idleTimeout = idleTimeout
             rounds = FetchRounds(consumer: consumer.fetcher, idleTimeout: idleTimeout)
             hold = BatchHold(gate: consumer.gate)
@@ -37,13 +40,15 @@ public struct GroupRecordBatches: AsyncSequence, Sendable {
                     try Task.checkCancellation()
                     return nil
                 }
-                let records: [ConsumerRecord]
+                let round: (records: [ConsumerRecord], epoch: UInt64)
                 do {
-                    records = try await rounds.next()
+                    round = try await rounds.next()
                 } catch where gate.hasEnded && gate.failure == nil {
                     return nil  // close() shut the connections under a fetch
                 }
-                if let passing = gate.handOut(records), !passing.isEmpty {
+                // A revoke between the fetch and here changed the epoch: those records are stale.
+                let fetcher = self.fetcher
+                if let passing = gate.handOut(round.records, if: { fetcher.currentAssignment.epoch == round.epoch }), !passing.isEmpty {
                     lastRecordAt = .now
                     return passing
                 }

@@ -13,6 +13,7 @@ public final class KafkaConsumer: Sendable {
     let gate = HandOutGate()
     private let membership = Mutex<GroupMembership?>(nil)
     private let logger = Logger(label: "userstream.kafka.consumer")
+    private let backgroundCommits = BackgroundCommitQueue()
 
     /// A consumer for the cluster described by `configuration`; connects before returning.
     public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings()) async throws {
@@ -58,9 +59,13 @@ public final class KafkaConsumer: Sendable {
             let status = membership.status
             let refused: [TopicPartition: Int16]
             do {
-                var coordinator = status.coordinator
-                if coordinator == nil { coordinator = try await GroupCoordinatorLookup.find(group: group.groupID, in: cluster) }
-                let connection = try await cluster.connection(to: coordinator ?? -1)
+                let coordinator: Int32
+                if let known = status.coordinator {
+                    coordinator = known
+                } else {
+                    coordinator = try await GroupCoordinatorLookup.find(group: group.groupID, in: cluster)
+                }
+                let connection = try await cluster.connection(to: coordinator)
                 refused = try await GroupOffsets.commit(offsets, group: group.groupID, generation: status.generation,
                                                         memberID: status.memberID, on: connection)
             } catch let error as KafkaError where error.isRetriable && attempt < 5 {
@@ -92,11 +97,13 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Commits `offsets` without waiting; a failure is logged, and the next commit covers it.
+    /// Background commits go out one at a time, in order, merged while one is in flight, so
+    /// an older offset never overwrites a newer one.
     public func commitInBackground(_ offsets: [TopicPartition: Int64]) {
         let logger = self.logger
-        Task {
+        backgroundCommits.enqueue(offsets) { next in
             do {
-                try await self.commit(offsets)
+                try await self.commit(next)
             } catch {
                 logger.warning("background commit failed: \(error)")
             }
@@ -110,10 +117,13 @@ public final class KafkaConsumer: Sendable {
     public var assignment: Set<TopicPartition> { gate.assignment }
 
     /// Revokes the assignment (calling the listener), leaves the group and closes the
-    /// connections. Commits nothing itself: commit in the `revoked` callback. A batch being
-    /// processed is waited for (until the loop asks for the next one, which then ends the
-    /// sequence), so call it from outside the loop, or after breaking out of it.
+    /// connections. Commits nothing itself: commit in the `revoked` callback. Called from the
+    /// task that iterates `batches()`, its batch counts as done; called from another task, it
+    /// first waits until the loop asks for the next batch (which then ends the sequence).
+    /// Background commits issued before it are finished first.
     public func close() async {
+        await backgroundCommits.drained()
+        gate.releaseIfHeldByCurrentTask()
         if let membership = membership.withLock({ $0 }) {
             await membership.close()
         } else {

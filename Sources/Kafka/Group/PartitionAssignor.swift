@@ -26,9 +26,11 @@ public enum PartitionAssignor: String, Sendable, CaseIterable {
 
 /// A group member as an assignor sees it.
 public struct AssignorMember: Sendable, Equatable {
+    /// The id the coordinator gave the member.
     public var memberID: String
     /// Static membership id, when the member has one; it orders members before `memberID` does.
     public var groupInstanceID: String?
+    /// The topics the member subscribes to.
     public var topics: [String]
 
     /// A member subscribed to `topics`.

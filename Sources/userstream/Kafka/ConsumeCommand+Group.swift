@@ -41,10 +41,7 @@ extension ConsumeCommand {
         }
         output.flush()
         await consumer.close()
-        let seconds = (ContinuousClock.now - started).seconds
-        if let failure { printError("error: \(failure)") }
-        printError(String(format: "consumed %d records from %@ in %.3f s (group %@)", consumed, topic, seconds, groupID))
-        if failure != nil { throw ExitCode.failure }
+        try summarize(consumed: consumed, since: started, failure: failure, group: groupID)
     }
 
     /// Commits after printing; a commit refused because the group is rebalancing is reported

@@ -55,9 +55,15 @@ struct ConsumeCommand: AsyncParsableCommand {
         }
         output.flush()
         await consumer.shutdown()
+        try summarize(consumed: consumed, since: started, failure: failure)
+    }
+
+    /// The closing summary line; exits non-zero after a failure.
+    func summarize(consumed: Int, since started: ContinuousClock.Instant, failure: (any Error)?, group: String? = nil) throws {
         let seconds = (ContinuousClock.now - started).seconds
         if let failure { printError("error: \(failure)") }
-        printError(String(format: "consumed %d records from %@ in %.3f s", consumed, topic, seconds))
+        let suffix = group.map { " (group \($0))" } ?? ""
+        printError(String(format: "consumed %d records from %@ in %.3f s", consumed, topic, seconds) + suffix)
         if failure != nil { throw ExitCode.failure }
     }
 }

@@ -17,13 +17,18 @@ final class StreamRunner: Sendable {
         self.store = store
     }
 
+    /// Fetches of a few MiB: batches stay large enough for fast sink writes, and the batch being
+    /// written plus the one prefetched stay within the processor's memory budget.
+    static let fetchSizes = ConsumerSettings(maxBytes: 8 << 20, partitionMaxBytes: 2 << 20)
+
     /// Opens the sink, joins the group and subscribes to the users topic.
     static func start(kafka: KafkaConfiguration, options: StreamOptions, sink: SinkLocation,
                       metrics: PipelineMetrics = PipelineMetrics()) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let deadLetters = try await KafkaProducer(configuration: kafka)
-            let consumer = try await KafkaConsumer(configuration: kafka, group: ConsumerGroupSettings(groupID: options.group))
+            let consumer = try await KafkaConsumer(
+                configuration: kafka, group: ConsumerGroupSettings(groupID: options.group), settings: Self.fetchSizes)
             let processor = StreamProcessor(
                 sink: store, deadLetters: deadLetters, dlqTopic: options.dlqTopic ?? options.topic + ".dlq", metrics: metrics,
                 logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })

@@ -1,0 +1,86 @@
+import Foundation
+import Kafka
+import KafkaTestSupport
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+@testable import UserPipeline
+
+/// A sink that fails its first `failures` writes, as a database that is down for a while.
+final class FlakySink: UserSink {
+    private struct State {
+        var failuresLeft: Int
+        var users: [String: User] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    init(failures: Int) {
+        state = Mutex(State(failuresLeft: failures))
+    }
+
+    var stored: [String: User] { state.withLock { $0.users } }
+    var isDown: Bool { state.withLock { $0.failuresLeft > 0 } }
+
+    func upsert(_ users: [User]) async throws {
+        try state.withLock { state in
+            if state.failuresLeft > 0 {
+                state.failuresLeft -= 1
+                throw CocoaError(.fileWriteUnknown)
+            }
+            for user in users { state.users[user.id] = user }
+        }
+    }
+
+    func count() async throws -> Int { stored.count }
+    func query(limit: Int?) async throws -> [User] { Array(stored.values.prefix(limit ?? .max)) }
+    func close() async throws {}
+}
+
+/// The stream processor against a real Tansu broker, with a sink that is down at first.
+@Suite struct StreamProcessorTests {
+    static func user(_ n: Int) -> User {
+        User(id: UUID().uuidString.lowercased(), firstName: "First\(n)", lastName: "Last", gender: "female",
+             address: "\(n) Main St, Springfield, Oregon, United States", postCode: "97403", email: "user\(n)@example.com",
+             username: "user\(n)", dob: "1990-01-02T03:04:05.678Z", registeredDate: "2020-03-04T05:06:07.890Z",
+             phone: "555-0100", picture: "https://example.com/\(n).jpg")
+    }
+
+    @Test func aDownSinkIsRetriedAndNothingIsCommittedBeforeItStored() async throws {
+        let broker = try TansuBroker.start()
+        let topic = "users-\(UUID().uuidString.prefix(8))"
+        let admin = KafkaAdmin(configuration: broker.configuration)
+        try await admin.createTopics([NewTopic(name: topic, partitions: 2), NewTopic(name: topic + ".dlq", partitions: 1)])
+
+        let producer = try await KafkaProducer(configuration: broker.configuration)
+        let users = (0..<200).map(Self.user)
+        var records = users.map { ProducerRecord(topic: topic, key: ByteBuffer(string: $0.id), value: ByteBuffer(bytes: $0.jsonBytes())) }
+        records += ["not json", #"{"id": 1}"#, ""].map { ProducerRecord(topic: topic, value: ByteBuffer(string: $0)) }
+        for outcome in await producer.send(contentsOf: records) { _ = try outcome.get() }
+        let ends = try await admin.offsets(topic: topic, .latest)
+
+        let sink = FlakySink(failures: 3)
+        let commitsWhileDown = Atomic<Int>(0)
+        let consumer = try await KafkaConsumer(configuration: broker.configuration, group: ConsumerGroupSettings(groupID: topic))
+        let processor = StreamProcessor(
+            sink: sink, deadLetters: producer, dlqTopic: topic + ".dlq", maxBackoff: .milliseconds(200),
+            logger: Logger(label: "test"), commit: { offsets in
+                if sink.isDown { commitsWhileDown.add(1, ordering: .relaxed) }
+                try await consumer.commit(offsets)
+            })
+        try await consumer.subscribe(to: [topic], listener: RebalanceListener(
+            revoked: { await processor.partitionsRevoked($0) }, assigned: { await processor.partitionsAssigned($0) }))
+        let summary = try await processor.run(consumer.batches(idleTimeout: .seconds(2)))
+        await consumer.close()
+
+        #expect(summary.writeRetries == 3)
+        #expect(commitsWhileDown.load(ordering: .relaxed) == 0)
+        #expect(summary.stored == 200 && summary.deadLettered == 3)
+        #expect(Set(sink.stored.keys) == Set(users.map(\.id)))
+        let committed = try await admin.committedOffsets(group: topic, topic: topic)
+        #expect(committed == ends)
+        await producer.shutdown()
+        await admin.shutdown()
+    }
+}
