@@ -61,11 +61,12 @@ final class FlakySink: UserSink {
         let ends = try await admin.offsets(topic: topic, .latest)
 
         let sink = FlakySink(failures: 3)
+        let export = PrometheusExport()
         let commitsWhileDown = Atomic<Int>(0)
         let consumer = try await KafkaConsumer(configuration: broker.configuration, group: ConsumerGroupSettings(groupID: topic))
         let processor = StreamProcessor(
             sink: sink, deadLetters: producer, dlqTopic: topic + ".dlq", maxBackoff: .milliseconds(200),
-            logger: Logger(label: "test"), commit: { offsets in
+            metrics: PipelineMetrics(factory: export.factory), logger: Logger(label: "test"), commit: { offsets in
                 if sink.isDown { commitsWhileDown.add(1, ordering: .relaxed) }
                 try await consumer.commit(offsets)
             })
@@ -78,6 +79,13 @@ final class FlakySink: UserSink {
         #expect(commitsWhileDown.load(ordering: .relaxed) == 0)
         #expect(summary.stored == 200 && summary.deadLettered == 3)
         #expect(Set(sink.stored.keys) == Set(users.map(\.id)))
+        // The metrics count what the summary counts.
+        let metrics = Set(String(decoding: export.text(), as: UTF8.self).split(separator: "\n").map(String.init))
+        #expect(metrics.isSuperset(of: [
+            "userstream_records_consumed_total 203", "userstream_users_stored_total 200", "userstream_sink_write_retries_total 3",
+            #"userstream_records_dead_lettered_total{reason="not_json"} 1"#, #"userstream_records_dead_lettered_total{reason="wrong_type"} 1"#,
+            #"userstream_records_dead_lettered_total{reason="empty_value"} 1"#, "userstream_end_to_end_latency_seconds_count 200",
+        ]))
         let committed = try await admin.committedOffsets(group: topic, topic: topic)
         #expect(committed == ends)
         await producer.shutdown()
