@@ -130,6 +130,7 @@ struct UpCommand: AsyncParsableCommand {
         for user in sample {
             print("  \(user.id)  \(user.firstName) \(user.lastName)  \(user.email)  \(user.postCode)")
         }
+        fflush(nil)  // with --http the process stays up; the summary must not wait in a buffer
         if produced.published == 0 || produced.failed > 0 { throw ExitCode(1) }
     }
 
