@@ -3,7 +3,9 @@ confluent-kafka, on one Tansu broker, in one run.
 
 Each client produces the same 200,000 keyed 600-byte JSON records with acks=all to its
 own 6-partition topic, then consumes them back (records decoded, values untouched).
-Three repetitions; min and median of the elapsed time are reported as records/s.
+Three repetitions; min and median of the elapsed time are reported as records/s. Each
+repetition also runs two userstream producers at once on half the records each, to show how
+much the broker itself takes on this machine.
 
     scripts/setup.sh && swift build -c release --product userstream
     .venv/bin/python benchmarks/kafka_clients.py [--records 200000] [--repetitions 3]
@@ -14,6 +16,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,12 +44,40 @@ def create_topic(bootstrap, topic):
     swift(bootstrap, "kafka", "topics", "create", topic, "--partitions", str(PARTITIONS))
 
 
+def delete_topic(bootstrap, topic):
+    """Tansu keeps records in memory: dropping each topic after use gives every client the same broker."""
+    swift(bootstrap, "kafka", "topics", "delete", topic)
+
+
 def produce_swift(bootstrap, topic, records, stdin):
     start = time.perf_counter()
     _, err = swift(bootstrap, "kafka", "produce", topic, "--key-separator", "\t", "--acks", "all",
                    stdin=stdin)
     elapsed = time.perf_counter() - start
     assert f"produced {len(records)} records" in err, err
+    return elapsed
+
+
+def produce_swift_pair(bootstrap, topic, records, stdin):
+    """Two userstream producers at once, half the records each, into one topic: how much the broker
+    takes when one client is not the limit. Reported beside the clients, not compared with them."""
+    lines = stdin.splitlines(keepends=True)
+    env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=bootstrap)
+    with tempfile.TemporaryDirectory() as workdir:
+        halves = []
+        for i, part in enumerate((lines[:len(lines) // 2], lines[len(lines) // 2:])):
+            path = Path(workdir) / f"half{i}"
+            path.write_bytes(b"".join(part))
+            halves.append(path)
+        files = [path.open("rb") for path in halves]
+        start = time.perf_counter()
+        producers = [subprocess.Popen([swift_bin(), "kafka", "produce", topic, "--key-separator", "\t", "--acks", "all"],
+                                      stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) for f in files]
+        outcomes = [p.communicate()[1].decode() for p in producers]
+        elapsed = time.perf_counter() - start
+        for f in files:
+            f.close()
+    assert all(p.returncode == 0 for p in producers), outcomes
     return elapsed
 
 
@@ -137,6 +168,7 @@ def main():
                              capture_output=True, text=True).stdout.split()
     bootstrap, pid = started
     timings = {name: {"produce": [], "consume": []} for name in CLIENTS}
+    ceiling = []
     try:
         for rep in range(args.repetitions):
             for i, (name, (produce, consume)) in enumerate(CLIENTS.items()):
@@ -144,8 +176,14 @@ def main():
                 create_topic(bootstrap, topic)
                 timings[name]["produce"].append(produce(bootstrap, topic, records, stdin))
                 timings[name]["consume"].append(consume(bootstrap, topic, args.records))
+                delete_topic(bootstrap, topic)
                 print(f"rep {rep + 1} {name}: produce {args.records / timings[name]['produce'][-1]:,.0f}/s"
                       f" consume {args.records / timings[name]['consume'][-1]:,.0f}/s", flush=True)
+            topic = f"bench-{rep}-pair"
+            create_topic(bootstrap, topic)
+            ceiling.append(produce_swift_pair(bootstrap, topic, records, stdin))
+            delete_topic(bootstrap, topic)
+            print(f"rep {rep + 1} two userstream producers at once: {args.records / ceiling[-1]:,.0f}/s together", flush=True)
     finally:
         subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "stop", pid])
 
@@ -167,10 +205,13 @@ def main():
         "consume_vs_confluent": swift_row["consume"]["median"] / ck["consume"]["median"],
     }
     print("\nmedian ratios: " + ", ".join(f"{k} {v:.1f}x" for k, v in ratios.items()))
+    broker = {"best": args.records / min(ceiling), "median": args.records / statistics.median(ceiling)}
+    print(f"broker ceiling, two userstream producers at once: best {broker['best']:,.0f}/s, median {broker['median']:,.0f}/s")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"records": args.records, "repetitions": args.repetitions,
                                           "records_per_sec": summary, "ratios": ratios,
-                                          "timings_s": timings}, indent=2))
+                                          "two_userstream_producers_per_sec": broker,
+                                          "timings_s": timings, "two_userstream_producers_s": ceiling}, indent=2))
 
 
 if __name__ == "__main__":

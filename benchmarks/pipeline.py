@@ -59,6 +59,13 @@ def wait_for(db, users, consumer, timeout=600):
     return samples
 
 
+def delete_topics(bootstrap, *topics):
+    """Tansu keeps records in memory: dropping each run's topics gives every run the same broker."""
+    for topic in topics:
+        subprocess.run([BIN, "kafka", "topics", "delete", topic], env=dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=bootstrap),
+                       check=True, capture_output=True)
+
+
 def userstream(bootstrap, api, users, workdir):
     topic = f"users_{uuid.uuid4().hex[:8]}"
     db = f"{workdir}/{topic}.db"
@@ -74,6 +81,7 @@ def userstream(bootstrap, api, users, workdir):
     producer.wait()
     consumer.terminate()
     consumer.wait()
+    delete_topics(bootstrap, topic, topic + ".dlq")
     return elapsed, samples
 
 
@@ -149,6 +157,7 @@ def reference(bootstrap, api, users, workdir):
     producer.wait()
     consumer.terminate()
     consumer.wait()
+    delete_topics(bootstrap, topic)
     return elapsed, samples
 
 

@@ -24,6 +24,14 @@ final class Wakeup: Sendable {
 
     /// Returns on a signal or at `deadline`, whichever comes first.
     func wait(until deadline: ContinuousClock.Instant?) async {
+        // A signal that came while the sender worked needs no timer: timers cost a task and a
+        // dispatch source each, and under load most waits end this way.
+        let signalled = state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
+        }
+        if signalled { return }
+        if let deadline, deadline <= .now { return }
         let timer = deadline.map { deadline in
             Task { [weak self] in
                 try? await Task.sleep(until: deadline, clock: .continuous)

@@ -1,8 +1,8 @@
 import Foundation  // memcmp
 
-/// Reads a randomuser.me response straight from bytes, keeping what formatting needs and skipping
-/// the rest (hashes, coordinates, …) without allocating. JSONDecoder managed under 2,000 users/s
-/// on this shape in release builds, far too slow for the ingest benchmark.
+/// Reads a randomuser.me response straight from bytes, keeping only what `UserFormatter` needs and
+/// skipping the rest (cell, nationality, hashes, coordinates, …) without allocating. JSONDecoder
+/// managed under 2,000 users/s on this shape in release builds, far too slow for the ingest.
 ///
 /// Lenient like the Decodable model: a block of an unexpected type is left `nil`, a result that is
 /// not an object becomes `nil`; only malformed JSON (e.g. a truncated body) throws.
@@ -50,13 +50,10 @@ enum RandomUserResponseParser {
             if scanner.isKey(key, "gender") { result.gender = try scanner.stringValue() }
             else if scanner.isKey(key, "email") { result.email = try scanner.stringValue() }
             else if scanner.isKey(key, "phone") { result.phone = try scanner.stringValue() }
-            else if scanner.isKey(key, "cell") { result.cell = try scanner.stringValue() }
-            else if scanner.isKey(key, "nat") { result.nat = try scanner.stringValue() }
             else if scanner.isKey(key, "name") {
                 result.name = try scanner.block { scanner, key, name throws(SyntaxError) in
                     if scanner.isKey(key, "first") { name.first = try scanner.stringValue() }
                     else if scanner.isKey(key, "last") { name.last = try scanner.stringValue() }
-                    else if scanner.isKey(key, "title") { name.title = try scanner.stringValue() }
                     else { _ = try scanner.skipValue() }
                 } initial: { RandomUserResult.Name() }
             } else if scanner.isKey(key, "location") {
@@ -87,8 +84,6 @@ enum RandomUserResponseParser {
             } else if scanner.isKey(key, "picture") {
                 result.picture = try scanner.block { scanner, key, picture throws(SyntaxError) in
                     if scanner.isKey(key, "medium") { picture.medium = try scanner.stringValue() }
-                    else if scanner.isKey(key, "large") { picture.large = try scanner.stringValue() }
-                    else if scanner.isKey(key, "thumbnail") { picture.thumbnail = try scanner.stringValue() }
                     else { _ = try scanner.skipValue() }
                 } initial: { RandomUserResult.Picture() }
             } else {
@@ -101,7 +96,6 @@ enum RandomUserResponseParser {
     private static func datedAge(_ scanner: inout FlatJSONScanner) throws(SyntaxError) -> RandomUserResult.DatedAge? {
         try scanner.block { scanner, key, dated throws(SyntaxError) in
             if scanner.isKey(key, "date") { dated.date = try scanner.stringValue() }
-            else if scanner.isKey(key, "age") { dated.age = try scanner.scalarValue()?.integerValue }
             else { _ = try scanner.skipValue() }
         } initial: { RandomUserResult.DatedAge() }
     }

@@ -39,14 +39,13 @@ struct ProduceCommand: AsyncParsableCommand {
         let chunkSize = 5_000
         let maxChunksInFlight = 8
 
-        func record(_ line: ArraySlice<UInt8>) -> ProducerRecord {
-            var key: ByteBuffer?
-            var value = ByteBuffer(bytes: line)
-            if let separator, let range = firstRange(of: separator, in: line) {
-                key = ByteBuffer(bytes: line[line.startIndex..<range.lowerBound])
-                value = ByteBuffer(bytes: line[range.upperBound...])
+        func record(_ line: ByteBuffer) -> ProducerRecord {
+            guard let separator, let range = firstRange(of: separator, in: line) else {
+                return ProducerRecord(topic: topic, value: line, headers: recordHeaders, partition: partition)
             }
-            return ProducerRecord(topic: topic, key: key, value: value, headers: recordHeaders, partition: partition)
+            return ProducerRecord(topic: topic, key: line.getSlice(at: line.readerIndex, length: range.lowerBound),
+                                  value: line.getSlice(at: line.readerIndex + range.upperBound, length: line.readableBytes - range.upperBound),
+                                  headers: recordHeaders, partition: partition)
         }
 
         await withTaskGroup(of: [Result<RecordMetadata, KafkaError>].self) { group in
@@ -90,18 +89,21 @@ struct ProduceCommand: AsyncParsableCommand {
     }
 }
 
-/// The first occurrence of `needle` in `haystack`.
-func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Range<Int>? {
-    guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-    var i = haystack.startIndex
-    let last = haystack.endIndex - needle.count
-    while i <= last {
-        if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
-            return i..<(i + needle.count)
+/// Where `needle` first occurs in `haystack`'s readable bytes, as offsets from its reader index.
+func firstRange(of needle: [UInt8], in haystack: ByteBuffer) -> Range<Int>? {
+    guard let first = needle.first else { return nil }
+    return haystack.withUnsafeReadableBytes { raw -> Range<Int>? in
+        let bytes = raw.bindMemory(to: UInt8.self)
+        var start = 0
+        while start + needle.count <= bytes.count {
+            guard let hit = memchr(bytes.baseAddress! + start, Int32(first), bytes.count - start) else { return nil }
+            start = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard start + needle.count <= bytes.count else { return nil }
+            if needle.indices.allSatisfy({ bytes[start + $0] == needle[$0] }) { return start..<(start + needle.count) }
+            start += 1
         }
-        i += 1
+        return nil
     }
-    return nil
 }
 
 extension Duration {

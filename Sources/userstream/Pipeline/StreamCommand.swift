@@ -18,6 +18,7 @@ struct StreamCommand: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
 
     func run() async throws {
+        MemoryBudget.applyToLongRunningProcess()
         let kafka = try connection.kafkaConfiguration()
         let observability = try stream.observability(http: http, kafka: kafka, sink: try sink.location())
         let runner = try await StreamRunner.start(kafka: kafka, options: stream, sink: try sink.location(), metrics: observability.metrics)

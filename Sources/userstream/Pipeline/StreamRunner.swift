@@ -17,9 +17,9 @@ final class StreamRunner: Sendable {
         self.store = store
     }
 
-    /// Fetches of a few MiB: batches stay large enough for fast sink writes, and the batch being
-    /// written plus the one prefetched stay within the processor's memory budget.
-    static let fetchSizes = ConsumerSettings(maxBytes: 8 << 20, partitionMaxBytes: 2 << 20)
+    /// Fetches of a few MiB: batches of thousands of users keep sink writes fast, and the batch
+    /// being written plus the one prefetched keep the processor within its 64 MiB budget.
+    static let fetchSizes = ConsumerSettings(maxBytes: 4 << 20, partitionMaxBytes: 1 << 20)
 
     /// Opens the sink, joins the group and subscribes to the users topic.
     static func start(kafka: KafkaConfiguration, options: StreamOptions, sink: SinkLocation,
