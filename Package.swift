@@ -134,6 +134,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["userstream", .product(name: "NIOCore", package: "swift-nio")]),
     ],
     swiftLanguageModes: [.v6]
 )

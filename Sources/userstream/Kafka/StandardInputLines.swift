@@ -1,13 +1,19 @@
 import Foundation
 import NIOCore
 
-/// Reads standard input in large chunks and splits it into lines (without the newline), much
-/// faster than `readLine()` for millions of records. Lines are slices of the chunk they were read
-/// into, so turning them into record keys and values copies nothing.
+/// Reads standard input (or another descriptor) in large chunks and splits it into lines (without
+/// the newline), much faster than `readLine()` for millions of records. Lines are slices of the
+/// chunk they were read into, so turning them into record keys and values copies nothing.
 struct StandardInputLines {
+    private let fileDescriptor: Int32
+    private let chunkSize: Int
     private var chunk = ByteBuffer()
     private var atEOF = false
-    private let chunkSize = 1 << 20
+
+    init(fileDescriptor: Int32 = STDIN_FILENO, chunkSize: Int = 1 << 20) {
+        self.fileDescriptor = fileDescriptor
+        self.chunkSize = chunkSize
+    }
 
     /// The next line, or nil at end of input; a final line without a newline counts.
     mutating func next() -> ByteBuffer? {
@@ -31,7 +37,7 @@ struct StandardInputLines {
             var next = ByteBufferAllocator().buffer(capacity: chunk.readableBytes + chunkSize)
             next.writeBuffer(&chunk)
             let count = next.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { raw in
-                max(0, read(0, raw.baseAddress!, raw.count))
+                max(0, read(fileDescriptor, raw.baseAddress!, raw.count))
             }
             if count == 0 { atEOF = true }
             chunk = next
