@@ -31,6 +31,12 @@ import Testing
         #expect(try lines(of: "", chunkSize: 3) == [])
     }
 
+    @Test func aFailedReadEndsTheInputAndIsReported() {
+        var reader = StandardInputLines(fileDescriptor: -1)
+        #expect(reader.next() == nil)
+        #expect(reader.readError == EBADF)
+    }
+
     @Test func keySeparatorIsFoundOnce() {
         func split(_ line: String, _ separator: String) -> Range<Int>? {
             firstRange(of: Array(separator.utf8), in: ByteBuffer(string: line))

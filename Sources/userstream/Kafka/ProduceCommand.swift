@@ -83,9 +83,12 @@ struct ProduceCommand: AsyncParsableCommand {
         await producer.shutdown()
         let seconds = (ContinuousClock.now - started).seconds
         if let firstError { printError("error: \(firstError)") }
+        if let readError = lines.readError {
+            printError("error: reading standard input failed after \(produced + failed) records: \(String(cString: strerror(readError)))")
+        }
         printError(String(format: "produced %d records to %@ (%d failed) in %.3f s, %.0f records/s",
                           produced, topic, failed, seconds, seconds > 0 ? Double(produced) / seconds : 0))
-        if failed > 0 || firstError != nil { throw ExitCode.failure }
+        if failed > 0 || firstError != nil || lines.readError != nil { throw ExitCode.failure }
     }
 }
 

@@ -9,6 +9,8 @@ struct StandardInputLines {
     private let chunkSize: Int
     private var chunk = ByteBuffer()
     private var atEOF = false
+    /// The errno of a failed read; the input ends there.
+    private(set) var readError: Int32?
 
     init(fileDescriptor: Int32 = STDIN_FILENO, chunkSize: Int = 1 << 20) {
         self.fileDescriptor = fileDescriptor
@@ -36,10 +38,21 @@ struct StandardInputLines {
             // the previous chunk alive, so it is never written to again.
             var next = ByteBufferAllocator().buffer(capacity: chunk.readableBytes + chunkSize)
             next.writeBuffer(&chunk)
+            var failure: Int32?
             let count = next.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { raw in
-                max(0, read(fileDescriptor, raw.baseAddress!, raw.count))
+                while true {
+                    let count = read(fileDescriptor, raw.baseAddress!, raw.count)
+                    if count >= 0 { return count }
+                    if errno != EINTR {
+                        failure = errno
+                        return 0
+                    }
+                }
             }
-            if count == 0 { atEOF = true }
+            if count == 0 {
+                atEOF = true
+                readError = failure
+            }
             chunk = next
         }
     }
