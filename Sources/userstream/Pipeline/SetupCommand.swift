@@ -11,11 +11,7 @@ struct SetupCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
-    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
-
-    @Option(help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
-    var dlqTopic: String? = Environment.string("USERSTREAM_DLQ_TOPIC")
+    @OptionGroup var topics: TopicOptions
 
     @Option(help: "Partitions of a new users topic: the most stream processors that can share it (env USERSTREAM_PARTITIONS).")
     var partitions: Int32 = Int32(Environment.int("USERSTREAM_PARTITIONS") ?? 3)
@@ -32,8 +28,8 @@ struct SetupCommand: AsyncParsableCommand {
         let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
         defer { Task { await admin.shutdown() } }
         var done: [String] = []
-        for (name, count) in [(topic, partitions), (dlqTopic ?? topic + ".dlq", partitions)] {
-            done.append(try await Self.ensureTopic(NewTopic(name: name, partitions: count, replicationFactor: replicationFactor), admin: admin))
+        for name in [topics.topic, topics.deadLetterTopic] {
+            done.append(try await Self.ensureTopic(NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor), admin: admin))
         }
         if !skipSink {
             done.append(try await sink.location().setUp(logger: Logger(label: "userstream.sink")))

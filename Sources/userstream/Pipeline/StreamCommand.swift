@@ -20,8 +20,9 @@ struct StreamCommand: AsyncParsableCommand {
     func run() async throws {
         MemoryBudget.applyToLongRunningProcess()
         let kafka = try connection.kafkaConfiguration()
-        let observability = try stream.observability(http: http, kafka: kafka, sink: try sink.location())
-        let runner = try await StreamRunner.start(kafka: kafka, options: stream, sink: try sink.location(), metrics: observability.metrics)
+        let location = try sink.location()
+        let observability = try stream.observability(http: http, kafka: kafka, sink: location)
+        let runner = try await StreamRunner.start(kafka: kafka, options: stream, sink: location, metrics: observability.metrics)
         let idle = stream.untilIdle.map { Duration(seconds: $0) }
         let work = Task { try await runner.run(idleTimeout: idle) }
         let signals = TerminationSignals { work.cancel() }
@@ -43,11 +44,7 @@ struct StreamCommand: AsyncParsableCommand {
 
 /// The flags that say what `stream` reads and where rejects go.
 struct StreamOptions: ParsableArguments {
-    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
-    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
-
-    @Option(help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
-    var dlqTopic: String? = Environment.string("USERSTREAM_DLQ_TOPIC")
+    @OptionGroup var topics: TopicOptions
 
     @Option(help: "Consumer group; copies with the same group share the partitions (env USERSTREAM_GROUP).")
     var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
@@ -57,6 +54,6 @@ struct StreamOptions: ParsableArguments {
 
     /// The metrics and, with --http, the status endpoint watching this stream's topic, group and sink.
     func observability(http: HTTPOptions, kafka: KafkaConfiguration, sink: SinkLocation) throws -> Observability {
-        try Observability(http: http, kafka: kafka, topic: topic, group: group, dlqTopic: dlqTopic ?? topic + ".dlq", sink: sink)
+        try Observability(http: http, kafka: kafka, topic: topics.topic, group: group, dlqTopic: topics.deadLetterTopic, sink: sink)
     }
 }

@@ -30,11 +30,11 @@ final class StreamRunner: Sendable {
             let consumer = try await KafkaConsumer(
                 configuration: kafka, group: ConsumerGroupSettings(groupID: options.group), settings: Self.fetchSizes)
             let processor = StreamProcessor(
-                sink: store, deadLetters: deadLetters, dlqTopic: options.dlqTopic ?? options.topic + ".dlq", metrics: metrics,
+                sink: store, deadLetters: deadLetters, dlqTopic: options.topics.deadLetterTopic, metrics: metrics,
                 logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })
             let runner = StreamRunner(processor: processor, consumer: consumer, deadLetters: deadLetters, store: store)
             do {
-                try await consumer.subscribe(to: [options.topic], listener: RebalanceListener(
+                try await consumer.subscribe(to: [options.topics.topic], listener: RebalanceListener(
                     revoked: { await processor.partitionsRevoked($0) },
                     assigned: { await processor.partitionsAssigned($0) }))
             } catch {

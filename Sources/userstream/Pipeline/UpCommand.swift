@@ -75,7 +75,7 @@ struct UpCommand: AsyncParsableCommand {
         let kafka = KafkaConfiguration(bootstrapServers: [broker.address])
         let options = try StreamOptions.parse([])
         let admin = KafkaAdmin(configuration: kafka)
-        for name in [options.topic, options.topic + ".dlq"] {
+        for name in [options.topics.topic, options.topics.deadLetterTopic] {
             _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: partitions), admin: admin)
         }
         await admin.shutdown()
@@ -98,7 +98,7 @@ struct UpCommand: AsyncParsableCommand {
                                   metrics: PipelineMetrics) async throws {
         let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location, metrics: metrics)
         let streaming = Task { try await runner.run(idleTimeout: nil) }
-        let settings = try ingest.settings(topic: options.topic, duration: duration)
+        let settings = try ingest.settings(topic: options.topics.topic, duration: duration)
         let produced: IngestSummary
         do {
             produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {

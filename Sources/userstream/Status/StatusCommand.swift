@@ -15,14 +15,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
-    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
+    @OptionGroup var topics: TopicOptions
 
     @Option(help: "The stream processors' consumer group (env USERSTREAM_GROUP).")
     var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
-
-    @Option(help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
-    var dlqTopic: String? = Environment.string("USERSTREAM_DLQ_TOPIC")
 
     @OptionGroup var sink: SinkOptions
 
@@ -33,8 +29,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let observability = try Observability(
-            http: http, kafka: try connection.kafkaConfiguration(), topic: topic, group: group,
-            dlqTopic: dlqTopic ?? topic + ".dlq", sink: try sink.location())
+            http: http, kafka: try connection.kafkaConfiguration(), topic: topics.topic, group: group,
+            dlqTopic: topics.deadLetterTopic, sink: try sink.location())
         do {
             if let endpoint = observability.endpoint {
                 let serving = Task { try await observability.serving(holdingOpen: true) {} }

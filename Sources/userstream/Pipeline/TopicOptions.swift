@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The users topic and its dead-letter topic, as `setup`, `stream`, `up` and `status` name them.
+struct TopicOptions: ParsableArguments {
+    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
+    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
+
+    @Option(help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
+    var dlqTopic: String? = Environment.string("USERSTREAM_DLQ_TOPIC")
+
+    /// The dead-letter topic in effect.
+    var deadLetterTopic: String { dlqTopic ?? topic + ".dlq" }
+}
