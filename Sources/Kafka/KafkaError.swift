@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// Everything the Kafka client can fail with; each message says what to do about it.
 public enum KafkaError: Error, Sendable, CustomStringConvertible {
     /// A setting is invalid.
@@ -63,5 +65,14 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
         case .shutDown:
             return "the Kafka client was shut down before the operation finished"
         }
+    }
+}
+
+extension KafkaError {
+    /// Throws the broker's error for a non-zero error code, marked retriable as Kafka marks it.
+    static func check(_ code: Int16, message: String? = nil, context: String) throws(KafkaError) {
+        guard code != 0 else { return }
+        let error = KafkaErrorCode(rawValue: code)
+        throw .broker(code: code, name: error.name, message: message, context: context, retriable: error.isRetriable)
     }
 }

@@ -9,10 +9,7 @@ extension KafkaAdmin {
         for nodeID in metadata.brokers.keys.sorted() {
             let connection = try await cluster.connection(to: nodeID)
             let response = try await connection.send(ListGroupsRequest())
-            if response.errorCode != 0 {
-                let code = KafkaErrorCode(rawValue: response.errorCode)
-                throw KafkaError.broker(code: response.errorCode, name: code.name, message: nil, context: "listing consumer groups on broker \(nodeID)", retriable: code.isRetriable)
-            }
+            try KafkaError.check(response.errorCode, context: "listing consumer groups on broker \(nodeID)")
             for group in response.groups {
                 groups[group.groupId] = GroupListing(groupID: group.groupId, protocolType: group.protocolType, state: group.groupState)
             }
@@ -27,10 +24,7 @@ extension KafkaAdmin {
         guard let group = response.groups.first(where: { $0.groupId == groupID }) ?? response.groups.first else {
             throw KafkaError.malformedResponse("DescribeGroups for '\(groupID)' returned no group")
         }
-        if group.errorCode != 0 {
-            let code = KafkaErrorCode(rawValue: group.errorCode)
-            throw KafkaError.broker(code: group.errorCode, name: code.name, message: nil, context: "describing consumer group '\(groupID)'", retriable: code.isRetriable)
-        }
+        try KafkaError.check(group.errorCode, context: "describing consumer group '\(groupID)'")
         let members = group.members.map { member in
             // Only the "consumer" protocol's assignment bytes are known; others show no partitions.
             let assignment = group.protocolType == ConsumerProtocolCodec.protocolType

@@ -19,18 +19,14 @@ enum GroupCoordinatorLookup {
         } else {
             (code, nodeID, message) = (response.errorCode, response.nodeId, response.errorMessage)
         }
-        guard code == 0 else {
-            let error = KafkaErrorCode(rawValue: code)
-            // The coordinator is elected or loading: asking again later helps.
-            let retriable = error.isRetriable || error == .coordinatorNotAvailable || error == .notCoordinator || error == .coordinatorLoadInProgress
-            throw KafkaError.broker(code: code, name: error.name, message: message, context: "finding the coordinator of consumer group '\(group)'", retriable: retriable)
-        }
+        // COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR and COORDINATOR_LOAD_IN_PROGRESS are retriable.
+        try KafkaError.check(code, message: message, context: "finding the coordinator of consumer group '\(group)'")
         return nodeID
     }
 
     /// The retriable error for a request that has no coordinator to go to yet.
     static func notFound(group: String, doing context: String) -> KafkaError {
-        .broker(code: KafkaErrorCode.coordinatorNotAvailable.rawValue, name: "COORDINATOR_NOT_AVAILABLE",
+        .broker(code: KafkaErrorCode.coordinatorNotAvailable.rawValue, name: KafkaErrorCode.coordinatorNotAvailable.name,
                 message: "the coordinator is being looked up", context: "\(context) for consumer group '\(group)'", retriable: true)
     }
 }

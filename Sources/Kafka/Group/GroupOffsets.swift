@@ -9,11 +9,11 @@ enum GroupOffsets {
         }
         let response = try await connection.send(OffsetFetchRequest(groupId: group, topics: topics))
         let context = "reading the committed offsets of consumer group '\(group)'"
-        try check(response.errorCode, context: context)
+        try KafkaError.check(response.errorCode, context: context)
         var result: [TopicPartition: Int64] = [:]
         for topic in response.topics {
             for partition in topic.partitions {
-                try check(partition.errorCode, context: context)
+                try KafkaError.check(partition.errorCode, context: context)
                 if partition.committedOffset >= 0 {
                     result[TopicPartition(topic: topic.name, partition: partition.partitionIndex)] = partition.committedOffset
                 }
@@ -40,11 +40,5 @@ enum GroupOffsets {
             }
         }
         return refused
-    }
-
-    private static func check(_ code: Int16, context: String) throws {
-        guard code != 0 else { return }
-        let error = KafkaErrorCode(rawValue: code)
-        throw KafkaError.broker(code: code, name: error.name, message: nil, context: context, retriable: error.isRetriable)
     }
 }

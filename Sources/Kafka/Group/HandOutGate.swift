@@ -96,6 +96,8 @@ final class HandOutGate: Sendable {
 
     /// Waits until the gate opens, `timeout` passes, or the consumer ends.
     func waitUntilOpen(timeout: Duration?) async -> Wait {
+        // Between rebalances the gate is open: answer without a waiter or a timer.
+        if let now = state.withLock({ $0.ended ? Wait.ended : $0.isOpen ? Wait.open : nil }) { return now }
         let id = state.withLock { state -> UInt64 in
             state.nextWaiterID += 1
             return state.nextWaiterID
