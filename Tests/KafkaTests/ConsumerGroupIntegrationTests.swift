@@ -166,4 +166,34 @@ import Testing
         await a.close()
         await b.close()
     }
+
+    @Test("a member that owned nothing and then takes a partition over reads every record, even with a slow assigned callback")
+    func idleMemberTakesOver() async throws {
+        let topic = "group-idle"
+        let all = try await createTopic(topic, partitions: 1)
+        _ = try await produce(topic, 0..<50)
+        let observer = GroupObserver()
+        var members: [String: KafkaConsumer] = [:]
+        for name in ["a", "b"] {
+            let member = try await KafkaConsumer(configuration: broker.configuration, group: settings("idle"))
+            let recording = observer.listener(for: name)
+            // Records fetched while the callback runs must wait for it, not be dropped.
+            try await member.subscribe(to: [topic], listener: RebalanceListener(revoked: recording.revoked, assigned: { starts in
+                if !starts.isEmpty { try? await Task.sleep(for: .seconds(1)) }
+                await recording.assigned(starts)
+            }))
+            members[name] = member
+        }
+        await observer.wait("one member owns the partition") { $0.owned.values.contains(all) }
+        let owner = await observer.owned["a"] == all ? "a" : "b"
+        let idle = owner == "a" ? "b" : "a"
+        // Only the idle member reads: it is reading (gate open, nothing assigned) when the partition moves.
+        let loop = consumeAndCommit(members[idle]!, as: idle, into: observer)
+        await members[owner]!.close()
+        await observer.wait("the idle member processed all 50 records", limit: .seconds(30)) { $0.processed.count == 50 }
+        let processed = await observer.processed
+        #expect(processed.count == 50 && processed.values.allSatisfy { $0 == 1 })
+        await members[idle]!.close()
+        try await loop.value
+    }
 }

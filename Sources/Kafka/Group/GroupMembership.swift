@@ -185,16 +185,17 @@ final class GroupMembership: Sendable {
         }
     }
 
-    /// Starts fetching a new assignment at the committed offsets (or the reset position), then
-    /// tells the listener and opens the gate.
+    /// Tells the listener the new assignment, opens the gate for it, and only then starts fetching
+    /// at the committed offsets (or the reset position): a round fetched earlier would reach a gate
+    /// still set for the old assignment, which drops its records after their positions moved on.
     private func apply(_ partitions: [TopicPartition], coordinator: Int32?) async {
         do {
             let starts = try await StartingOffsets.resolve(
                 partitions, group: settings.groupID, coordinator: coordinator, reset: settings.autoOffsetReset,
                 isolation: fetcher.settings.isolation, cluster: cluster)
-            fetcher.assign(positions: starts)
             await listener.assigned(starts)
             gate.open(assignment: Set(partitions))
+            fetcher.assign(positions: starts)
             state.withLock { status in
                 status.hasBeenAssigned = true
                 return Self.takeAll(waiters)
