@@ -44,4 +44,21 @@ public struct PartitionLag: Sendable, Equatable, Codable {
     public var committedOffset: Int64?
     /// Records between the committed offset (or the log start when none) and the end.
     public var lag: Int64
+
+    public init(partition: Int32, endOffset: Int64, committedOffset: Int64?, lag: Int64) {
+        self.partition = partition
+        self.endOffset = endOffset
+        self.committedOffset = committedOffset
+        self.lag = lag
+    }
+
+    /// Each partition's lag, by partition, from its end and start offsets and the group's commits.
+    public static func of(ends: [Int32: Int64], starts: [Int32: Int64], committed: [Int32: Int64]) -> [PartitionLag] {
+        ends.keys.sorted().map { partition in
+            let end = ends[partition]!
+            // With nothing committed the group will read from the log start.
+            let from = committed[partition] ?? starts[partition] ?? 0
+            return PartitionLag(partition: partition, endOffset: end, committedOffset: committed[partition], lag: max(0, end - from))
+        }
+    }
 }

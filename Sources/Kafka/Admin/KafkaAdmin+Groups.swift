@@ -58,11 +58,7 @@ extension KafkaAdmin {
         let committed = try await committedOffsets(group: group, topic: topic)
         let ends = try await offsets(topic: topic, .latest)
         let starts = try await offsets(topic: topic, .earliest)
-        return ends.keys.sorted().map { partition in
-            let end = ends[partition]!
-            let from = committed[partition] ?? starts[partition] ?? 0
-            return PartitionLag(partition: partition, endOffset: end, committedOffset: committed[partition], lag: max(0, end - from))
-        }
+        return PartitionLag.of(ends: ends, starts: starts, committed: committed)
     }
 
     private func coordinatorConnection(_ group: String) async throws -> BrokerConnection {

@@ -1,25 +1,11 @@
 import Foundation
+import Kafka
 
 /// Where the pipeline stands at one moment: what Kafka holds, how far the consumer group got,
 /// what was dead-lettered and what the sink has. Encoded as `/status.json` and `status --json`.
 public struct PipelineStatus: Sendable, Codable, Equatable {
-    /// One partition of the users topic.
-    public struct Partition: Sendable, Codable, Equatable {
-        public var partition: Int32
-        /// The offset after the partition's last record.
-        public var endOffset: Int64
-        /// The group's committed offset (the next record it will read); nil when none.
-        public var committedOffset: Int64?
-        /// Records not yet committed by the group (counted from the log start when nothing is).
-        public var lag: Int64
-
-        public init(partition: Int32, endOffset: Int64, committedOffset: Int64?, lag: Int64) {
-            self.partition = partition
-            self.endOffset = endOffset
-            self.committedOffset = committedOffset
-            self.lag = lag
-        }
-    }
+    /// One partition of the users topic: its end, the group's committed offset and the lag.
+    public typealias Partition = PartitionLag
 
     /// The sink, as far as it could be read.
     public struct Sink: Sendable, Codable, Equatable {

@@ -25,7 +25,10 @@ public actor SinkProbe {
             // An empty sink has had no users written, whatever its files' times say.
             return PipelineStatus.Sink(location: location, rows: rows, lastWrite: rows > 0 ? lastWrite() : nil)
         } catch {
+            // Closed, not just dropped: a Cassandra session keeps its connections until closed.
+            let failed = sink
             sink = nil
+            try? await failed?.close()
             return PipelineStatus.Sink(location: location, rows: nil, lastWrite: lastWrite(), error: "\(error)")
         }
     }

@@ -25,11 +25,7 @@ public struct StatusProbe: Sendable {
         let ends = try await kafka.offsets(topic: topic, .latest)
         let starts = try await kafka.offsets(topic: topic, .earliest)
         let committed = try await kafka.committedOffsets(group: group, topic: topic)
-        let partitions = ends.map { partition, end in
-            // With nothing committed the group will read from the log start.
-            let position = committed[partition] ?? starts[partition] ?? 0
-            return PipelineStatus.Partition(partition: partition, endOffset: end, committedOffset: committed[partition], lag: max(0, end - position))
-        }
+        let partitions = PartitionLag.of(ends: ends, starts: starts, committed: committed)
         return PipelineStatus(time: time, topic: topic, group: group, partitions: partitions, dlqTopic: dlqTopic,
                               dlqSize: try await dlqSize(), sink: await sinkStatus)
     }

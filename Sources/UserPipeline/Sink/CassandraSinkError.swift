@@ -33,12 +33,4 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
             return "\(statement) failed: \(error) — check that the user may create keyspaces and tables"
         }
     }
-
-    /// The CQL error underneath.
-    public var cqlError: CQLError {
-        switch self {
-        case .unreachable(_, let error), .prepareFailed(_, let error), .writeFailed(_, _, _, let error), .readFailed(_, _, let error), .setupFailed(_, let error):
-            error
-        }
-    }
 }
