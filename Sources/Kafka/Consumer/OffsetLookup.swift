@@ -4,6 +4,17 @@ import KafkaProtocol
 struct OffsetLookup {
     let cluster: KafkaCluster
 
+    /// Where each partition starts when reading from `start`: the offset itself, or the log's
+    /// earliest or latest offset.
+    func offsets(for partitions: [TopicPartition], from start: ConsumerStart, isolation: IsolationLevel) async throws -> [TopicPartition: Int64] {
+        switch start {
+        case .offset(let offset):
+            return Dictionary(partitions.map { ($0, offset) }, uniquingKeysWith: { first, _ in first })
+        case .earliest, .latest:
+            return try await offsets(for: partitions, start == .earliest ? .earliest : .latest, isolation: isolation)
+        }
+    }
+
     func offsets(for partitions: [TopicPartition], _ spec: OffsetSpec, isolation: IsolationLevel) async throws -> [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
         var remaining = partitions

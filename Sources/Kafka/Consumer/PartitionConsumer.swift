@@ -31,14 +31,7 @@ public final class PartitionConsumer: Sendable {
     /// Adds `partitions`, starting at `start`.
     public func assign(_ partitions: [TopicPartition], from start: ConsumerStart) async throws {
         for topic in Set(partitions.map(\.topic)) { _ = try await cluster.topic(topic) }
-        var resolved: [TopicPartition: Int64] = [:]
-        switch start {
-        case .offset(let offset):
-            for tp in partitions { resolved[tp] = offset }
-        case .earliest, .latest:
-            resolved = try await OffsetLookup(cluster: cluster).offsets(for: partitions, start == .earliest ? .earliest : .latest, isolation: settings.isolation)
-        }
-        assign(positions: resolved)
+        assign(positions: try await OffsetLookup(cluster: cluster).offsets(for: partitions, from: start, isolation: settings.isolation))
     }
 
     /// Adds partitions, each starting at its own offset.

@@ -151,7 +151,7 @@ final class GroupMembership: Sendable {
                 fetcher.unassignAll()
                 events.yield(.revokeFinished)
             }
-        case .assign(let partitions, _):
+        case .assign(let partitions):
             callbacks.yield { await self.apply(partitions, coordinator: coordinator) }
         case .sendLeaveGroup(let memberID):
             Task {

@@ -35,8 +35,8 @@ enum GroupMembershipAction: Sendable {
     case sendHeartbeat(HeartbeatRequest)
     /// Stop handing out the partitions' records, call `revoked`, then report `revokeFinished`.
     case revoke([TopicPartition])
-    /// Look up starting offsets, start fetching, call `assigned`.
-    case assign([TopicPartition], generation: Int32)
+    /// Look up starting offsets, call `assigned`, start fetching.
+    case assign([TopicPartition])
     case sendLeaveGroup(memberID: String)
     case closed
     case fail(KafkaError)

@@ -225,7 +225,7 @@ struct GroupMembershipStateMachine {
         phase = .stable
         heartbeatInFlight = false
         lastHeartbeatAck = now
-        return .assign(partitions, generation: generation)
+        return .assign(partitions)
     }
 
     // MARK: - Stable

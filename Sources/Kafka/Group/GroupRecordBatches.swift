@@ -16,11 +16,8 @@ public struct GroupRecordBatches: AsyncSequence, Sendable {
         /// Releases the batch in hand when the caller stops iterating (breaks out of its loop).
         let hold: BatchHold
 
-        let fetcher: PartitionConsumer
-
         init(consumer: KafkaConsumer, idleTimeout: Duration?) {
             gate = consumer.gate
-            fetcher = consumer.fetcher
             self.idleTimeout = idleTimeout
             rounds = FetchRounds(consumer: consumer.fetcher, idleTimeout: idleTimeout)
             hold = BatchHold(gate: consumer.gate)
@@ -47,7 +44,7 @@ public struct GroupRecordBatches: AsyncSequence, Sendable {
                     return nil  // close() shut the connections under a fetch
                 }
                 // A revoke between the fetch and here changed the epoch: those records are stale.
-                let fetcher = self.fetcher
+                let fetcher = rounds.consumer
                 if let passing = gate.handOut(round.records, if: { fetcher.currentAssignment.epoch == round.epoch }), !passing.isEmpty {
                     lastRecordAt = .now
                     return passing

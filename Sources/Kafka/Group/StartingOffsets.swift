@@ -9,17 +9,10 @@ enum StartingOffsets {
         // Fetching needs the topics' leaders in the metadata.
         for topic in Set(partitions.map(\.topic)) { _ = try await cluster.topic(topic) }
         guard let coordinator else { throw GroupCoordinatorLookup.notFound(group: group, doing: "reading committed offsets") }
-        var starts = try await GroupOffsets.committed(group: group, partitions: partitions, on: cluster.connection(to: coordinator))
+        let starts = try await GroupOffsets.committed(group: group, partitions: partitions, on: cluster.connection(to: coordinator))
         let missing = partitions.filter { starts[$0] == nil }
         guard !missing.isEmpty else { return starts }
-        switch reset {
-        case .offset(let offset):
-            for tp in missing { starts[tp] = offset }
-        case .earliest, .latest:
-            let spec: OffsetSpec = reset == .latest ? .latest : .earliest
-            let found = try await OffsetLookup(cluster: cluster).offsets(for: missing, spec, isolation: isolation)
-            starts.merge(found) { committed, _ in committed }
-        }
-        return starts
+        let found = try await OffsetLookup(cluster: cluster).offsets(for: missing, from: reset, isolation: isolation)
+        return starts.merging(found) { committed, _ in committed }
     }
 }

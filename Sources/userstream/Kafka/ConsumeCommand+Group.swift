@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import KafkaProtocol
 
 extension ConsumeCommand {
     /// Consumes as a member of `groupID`: prints each batch, then commits it.
@@ -54,7 +55,8 @@ extension ConsumeCommand {
                 printError("committed: " + sorted.map { "\($0.key)@\($0.value)" }.joined(separator: ","))
             }
         } catch let error as KafkaError {
-            guard case .broker(let code, _, _, _, _) = error, [22, 25, 27].contains(code) else { throw error }
+            guard case .broker(let code, _, _, _, _) = error,
+                  [.illegalGeneration, .unknownMemberId, .rebalanceInProgress].contains(KafkaErrorCode(rawValue: code)) else { throw error }
             printError("warning: \(error)")
         }
     }
