@@ -101,7 +101,8 @@ public actor CQLSession {
     /// Executes a prepared statement with values named by bind variable.
     public func execute(_ prepared: CQLPreparedStatement, named values: [String: CQLValue], consistency: CQLConsistency? = nil,
                         options: CQLStatementOptions = CQLStatementOptions()) async throws(CQLError) -> CQLQueryResult {
-        try await execute(prepared, values: try prepared.bind(named: values), consistency: consistency, options: options)
+        // `execute(_:values:)` converts them; converting here too would do it twice.
+        try await execute(prepared, values: try prepared.positional(named: values), consistency: consistency, options: options)
     }
 
     /// Sends a logged, unlogged or counter batch; prepared statements' values are bound to their types.

@@ -160,11 +160,16 @@ public struct CQLPreparedStatement: Sendable, Hashable {
 
     /// Orders values given by column name; columns without a value are sent as unset.
     public func bind(named values: [String: CQLValue]) throws(CQLError) -> [CQLValue] {
+        try bind(positional(named: values))
+    }
+
+    /// Named values in bind-variable order, unconverted; a missing name is `.unset`.
+    func positional(named values: [String: CQLValue]) throws(CQLError) -> [CQLValue] {
         let unknown = Set(values.keys).subtracting(bindVariables.map(\.name))
         guard unknown.isEmpty else {
             throw .invalidValue("the statement \"\(query.prefix(80))\" has no bind variables named \(unknown.sorted().joined(separator: ", "))")
         }
-        return try bind(bindVariables.map { values[$0.name] ?? .unset })
+        return bindVariables.map { values[$0.name] ?? .unset }
     }
 }
 

@@ -67,10 +67,10 @@ public final class PipelineMetrics: Sendable {
     }
 
     /// Records one successful sink write of `users` that took `duration`, ending now.
-    func stored(_ users: Int, took duration: Duration, at now: Date = Date()) {
+    func stored(_ users: Int, took duration: Duration) {
         usersStored.increment(by: users)
-        sinkWrite.recordNanoseconds(duration.nanoseconds)
-        let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        sinkWrite.record(duration: duration)
+        let milliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         lastWriteMilliseconds.store(milliseconds, ordering: .relaxed)
         lastWriteGauge.record(Double(milliseconds) / 1000)
     }
@@ -82,22 +82,13 @@ public final class PipelineMetrics: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : whole + attoseconds / 1_000_000_000
-    }
-}
-
 extension PipelineMetrics {
     /// Records, for each stored record, the time from its Kafka timestamp (milliseconds since
     /// the epoch) to now. Clocks of other hosts can be behind: negative spans count as zero.
-    func recordEndToEndLatency(recordTimestamps: [Int64], now: Date = Date()) {
-        let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
+    func recordEndToEndLatency(recordTimestamps: [Int64]) {
+        let nowMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         for timestamp in recordTimestamps where timestamp > 0 {
-            endToEndLatency.recordNanoseconds(max(0, nowMilliseconds - timestamp) * 1_000_000)
+            endToEndLatency.recordMilliseconds(max(0, nowMilliseconds - timestamp))
         }
     }
 }

@@ -18,11 +18,9 @@ enum CassandraUserRow {
         "SELECT \(columns.joined(separator: ", ")) FROM \(table)" + (limit.map { " LIMIT \($0)" } ?? "")
     }
 
-    /// The bind values by column name, as text.
-    static func values(of user: User) -> [String: CQLValue] {
-        var values: [String: CQLValue] = [:]
-        for field in User.CodingKeys.allCases { values[field.rawValue] = .text(user[field]) }
-        return values
+    /// The bind values of `insert`, as text in `columns` order.
+    static func values(of user: User) -> [CQLValue] {
+        User.CodingKeys.allCases.map { .text(user[$0]) }
     }
 
     /// A user from a row of `select`: uuids in lowercase, timestamps as `YYYY-MM-DDTHH:MM:SS.sssZ`, null as "".

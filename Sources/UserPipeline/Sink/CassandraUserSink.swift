@@ -93,7 +93,7 @@ public final class CassandraUserSink: UserSink {
         let options = CQLStatementOptions(isIdempotent: true)
         do {
             _ = try await retry.run("INSERT user \(user.id)") { () async throws(CQLError) in
-                try await session.execute(insert, named: values, consistency: configuration.consistency, options: options)
+                try await session.execute(insert, values: values, consistency: configuration.consistency, options: options)
             }
         } catch {
             throw CassandraSinkError.writeFailed(userID: user.id, table: configuration.qualifiedTable, attempts: error.attempts, error.error)
