@@ -26,11 +26,16 @@ public actor SinkProbe {
             return PipelineStatus.Sink(location: location, rows: rows, lastWrite: rows > 0 ? lastWrite() : nil)
         } catch {
             // Closed, not just dropped: a Cassandra session keeps its connections until closed.
-            let failed = sink
-            sink = nil
-            try? await failed?.close()
+            await close()
             return PipelineStatus.Sink(location: location, rows: nil, lastWrite: lastWrite(), error: "\(error)")
         }
+    }
+
+    /// Closes the sink if the probe opened it.
+    public func close() async {
+        let open = sink
+        sink = nil
+        try? await open?.close()
     }
 
     private func opened() async throws -> any UserSink {

@@ -30,6 +30,11 @@ public struct StatusProbe: Sendable {
                               dlqSize: try await dlqSize(), sink: await sinkStatus)
     }
 
+    /// Closes the sink the probe opened.
+    public func close() async {
+        await sink.close()
+    }
+
     private func dlqSize() async throws -> Int64 {
         do {
             let ends = try await kafka.offsets(topic: dlqTopic, .latest)

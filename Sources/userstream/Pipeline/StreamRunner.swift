@@ -8,7 +8,8 @@ final class StreamRunner: Sendable {
     let processor: StreamProcessor
     private let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
-    private let store: any UserSink
+    /// The sink the processor writes to (open until `close()`).
+    let store: any UserSink
 
     private init(processor: StreamProcessor, consumer: KafkaConsumer, deadLetters: KafkaProducer, store: any UserSink) {
         self.processor = processor

@@ -118,13 +118,18 @@ struct UpCommand: AsyncParsableCommand {
         }
         streaming.cancel()
         _ = try await streaming.value
+        let stored: Int
+        let sample: [User]
+        do {
+            stored = try await runner.store.count()
+            sample = try await runner.store.query(limit: 3)
+        } catch {
+            await runner.close()
+            throw error
+        }
         await runner.close()
 
         let streamed = runner.processor.snapshot
-        let store = try await location.open(logger: Logger(label: "userstream.sink"))
-        let stored = try await store.count()
-        let sample = try await store.query(limit: 3)
-        try await store.close()
         print("userstream: up published=\(produced.published) stored=\(streamed.stored) dead_lettered=\(streamed.deadLettered) "
             + "rows_in_sink=\(stored) sink=\(location) produce_users/s=\(Int(produced.usersPerSecond.rounded()))")
         for user in sample {

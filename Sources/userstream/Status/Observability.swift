@@ -49,8 +49,9 @@ struct Observability: Sendable {
         }
     }
 
-    /// Closes the status queries' broker connections.
+    /// Closes the status queries' broker connections and sink.
     func close() async {
         await admin.shutdown()
+        await probe.close()
     }
 }
