@@ -21,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import Broker, Userstream  # noqa: E402
+from conftest import Userstream  # noqa: E402
+from processes import Broker  # noqa: E402
 from kafka_fixtures import SwiftGroupMember  # noqa: E402
 
 PARTITIONS = 6

@@ -9,9 +9,7 @@ the clock runs from the producer's start until the last user is in SQLite.
     .venv/bin/python benchmarks/pipeline.py [--users 100000] [--repetitions 3]
 """
 import argparse
-import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -22,19 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+from pipeline_fixtures import stored_count  # noqa: E402
 from processes import Broker, StandInAPI  # noqa: E402
 
-FIELDS = ["id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
-          "dob", "registered_date", "phone", "picture"]
 BIN = os.environ.get("USERSTREAM_BIN", str(ROOT / ".build" / "release" / "userstream"))
-
-
-def stored(db):
-    try:
-        with sqlite3.connect(db) as c:
-            return c.execute("SELECT COUNT(*) FROM created_users").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
 
 
 def rss_kib(pid):
@@ -49,11 +38,11 @@ def wait_for(db, users, consumer, timeout=600):
     """Polls the row count until every user is stored; samples the consumer's RSS meanwhile."""
     samples = []
     deadline = time.monotonic() + timeout
-    while stored(db) < users:
+    while stored_count(db) < users:
         if consumer.poll() is not None:
             raise SystemExit(f"the consumer exited with {consumer.returncode}")
         if time.monotonic() > deadline:
-            raise SystemExit(f"only {stored(db)} of {users} users stored after {timeout} s")
+            raise SystemExit(f"only {stored_count(db)} of {users} users stored after {timeout} s")
         samples.append(rss_kib(consumer.pid))
         time.sleep(0.02)
     return samples

@@ -5,7 +5,15 @@ import subprocess
 
 import pytest
 
-from processes import Broker, StandInAPI, userstream_bin as userstream_path  # noqa: F401
+from processes import Broker, StandInAPI, userstream_bin as userstream_path
+
+
+@pytest.fixture(scope="module")
+def api():
+    """The stand-in randomuser API; yields its URL."""
+    stand_in = StandInAPI()
+    yield stand_in.url
+    stand_in.stop()
 
 
 @pytest.fixture(scope="module")

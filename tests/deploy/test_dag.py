@@ -4,10 +4,11 @@ import json
 import re
 import subprocess
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import NewTopic
 
 from deploy_env import DAGS, Airflow, Broker, userstream_bin
+from kafka_fixtures import consume_kafka_python
 
 TOPIC = "users_created"
 # The DAG's own log line after a successful run (dags/user_automation.py).
@@ -16,25 +17,14 @@ REPORTED = re.compile(r"stream_data_from_api: (\d+) users published")
 
 def records_in(bootstrap: str, topic: str, expected: int) -> int:
     """How many records the topic holds, counted by reading them all: Tansu's ListOffsets can
-    trail acknowledged writes for a moment. Reads until `expected` arrived (or nothing came for
-    10 s), then polls once more so that a surplus would be counted too."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=30000, enable_auto_commit=False,
-                             consumer_timeout_ms=10000, max_partition_fetch_bytes=4 << 20)
+    trail acknowledged writes for a moment. A surplus over `expected` would be counted too."""
+    admin = KafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=30000)
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        assert partitions, f"topic {topic} does not exist on {bootstrap}"
-        assigned = [TopicPartition(topic, p) for p in partitions]
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        count = 0
-        for _ in consumer:
-            count += 1
-            if count >= expected:
-                break
-        count += sum(len(records) for records in consumer.poll(timeout_ms=1000).values())
-        return count
+        partitions = admin.partitions_for_topic(topic) or set()
     finally:
-        consumer.close()
+        admin.close()
+    assert partitions, f"topic {topic} does not exist on {bootstrap}"
+    return len(consume_kafka_python(bootstrap, topic, len(partitions), expected))
 
 
 def create_topic(bootstrap: str, topic: str, partitions: int = 3):
