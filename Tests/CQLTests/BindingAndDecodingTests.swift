@@ -105,6 +105,13 @@ struct SessionURLTests {
         #expect(!"\(error!)".contains("hunter2"))
         #expect(throws: CQLError.self) { try CQLSessionConfiguration(url: "sqlite:data.db") }
     }
+
+    @Test("redaction hides the password after the scheme and leaves an @ before it alone")
+    func redacts() {
+        #expect(CQLSessionConfiguration.redacted("cassandra://app:hunter2@db/ks") == "cassandra://app:****@db/ks")
+        #expect(CQLSessionConfiguration.redacted("me@example://app:hunter2@db") == "me@example://app:****@db")
+        #expect(CQLSessionConfiguration.redacted("me@example://db") == "me@example://db")
+    }
 }
 
 @Suite("Credentials stay out of printed configuration")

@@ -31,9 +31,10 @@ extension CQLSessionConfiguration {
         self.init(contactPoints: hosts, credentials: credentials, keyspace: keyspace)
     }
 
-    /// The URL with any password replaced by ****, for messages.
-    static func redacted(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@"), let schemeEnd = url.range(of: "://")?.upperBound,
+    /// The text with the password of any `scheme://user:password@` replaced by ****, for messages.
+    public static func redacted(_ url: String) -> String {
+        // The @ is looked for after the scheme only: one before it would make an inverted range.
+        guard let schemeEnd = url.range(of: "://")?.upperBound, let at = url[schemeEnd...].lastIndex(of: "@"),
               let colon = url[schemeEnd..<at].firstIndex(of: ":") else { return url }
         return String(url[..<url.index(after: colon)]) + "****" + String(url[at...])
     }

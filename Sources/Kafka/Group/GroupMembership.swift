@@ -16,7 +16,6 @@ final class GroupMembership: Sendable {
         var isClosed = false
     }
 
-    let cluster: KafkaCluster
     let settings: ConsumerGroupSettings
     let listener: RebalanceListener
     let fetcher: PartitionConsumer
@@ -25,13 +24,19 @@ final class GroupMembership: Sendable {
     private let eventStream: AsyncStream<GroupMembershipEvent>
     private let callbacks: AsyncStream<@Sendable () async -> Void>.Continuation
     private let callbackStream: AsyncStream<@Sendable () async -> Void>
-    private let state = Mutex(Status())
-    private let waiters = Mutex<[CheckedContinuation<Void, any Error>]>([])
-    private let closeWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    /// The status and who waits on it, under one lock.
+    private struct Locked {
+        var status = Status()
+        /// `start` callers waiting for the first assignment.
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        /// `close` callers waiting for the leave to finish.
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(Locked())
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
-    init(cluster: KafkaCluster, settings: ConsumerGroupSettings, listener: RebalanceListener, fetcher: PartitionConsumer, gate: HandOutGate) {
-        self.cluster = cluster
+    init(settings: ConsumerGroupSettings, listener: RebalanceListener, fetcher: PartitionConsumer, gate: HandOutGate) {
         self.settings = settings
         self.listener = listener
         self.fetcher = fetcher
@@ -40,7 +45,9 @@ final class GroupMembership: Sendable {
         (callbackStream, callbacks) = AsyncStream.makeStream()
     }
 
-    var status: Status { state.withLock { $0 } }
+    var status: Status { state.withLock { $0.status } }
+
+    var cluster: KafkaCluster { fetcher.cluster }
 
     /// Starts taking part in the group for `topics`; returns once the first assignment is in place.
     func start(topics: [String]) async throws {
@@ -62,11 +69,11 @@ final class GroupMembership: Sendable {
         }
         events.yield(.subscribe(topics: topics))
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let done = state.withLock { status -> Result<Void, any Error>? in
-                if let failure = status.failure { return .failure(failure) }
-                if status.hasBeenAssigned { return .success(()) }
-                if status.isClosed { return .failure(KafkaError.shutDown) }
-                waiters.withLock { $0.append(continuation) }
+            let done = state.withLock { locked -> Result<Void, any Error>? in
+                if let failure = locked.status.failure { return .failure(failure) }
+                if locked.status.hasBeenAssigned { return .success(()) }
+                if locked.status.isClosed { return .failure(KafkaError.shutDown) }
+                locked.waiters.append(continuation)
                 return nil
             }
             if let done { continuation.resume(with: done) }
@@ -81,9 +88,9 @@ final class GroupMembership: Sendable {
     /// Revokes (through the listener), leaves the group and stops every task.
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let closed = state.withLock { status in
-                if !status.isClosed { closeWaiters.withLock { $0.append(continuation) } }
-                return status.isClosed
+            let closed = state.withLock { locked in
+                if !locked.status.isClosed { locked.closeWaiters.append(continuation) }
+                return locked.status.isClosed
             }
             if closed { continuation.resume() } else { events.yield(.close) }
         }
@@ -98,9 +105,9 @@ final class GroupMembership: Sendable {
         for await event in eventStream {
             let action = machine.handle(event)
             state.withLock {
-                $0.coordinator = machine.coordinator
-                $0.generation = machine.generation
-                $0.memberID = machine.memberID
+                $0.status.coordinator = machine.coordinator
+                $0.status.generation = machine.generation
+                $0.status.memberID = machine.memberID
             }
             perform(action, coordinator: machine.coordinator)
             if case .closed = action { return }
@@ -196,9 +203,10 @@ final class GroupMembership: Sendable {
             await listener.assigned(starts)
             gate.open(assignment: Set(partitions))
             fetcher.assign(positions: starts)
-            state.withLock { status in
-                status.hasBeenAssigned = true
-                return Self.takeAll(waiters)
+            state.withLock { locked in
+                locked.status.hasBeenAssigned = true
+                defer { locked.waiters.removeAll() }
+                return locked.waiters
             }.forEach { $0.resume() }
         } catch {
             events.yield(.assignmentFailed(Self.kafkaError(error)))
@@ -218,22 +226,19 @@ final class GroupMembership: Sendable {
 
     private func finish(failure: KafkaError?) {
         gate.end(failure: failure)
-        let (ready, closing) = state.withLock { status in
-            if let failure { status.failure = failure } else { status.isClosed = true }
-            return (Self.takeAll(waiters), failure == nil ? Self.takeAll(closeWaiters) : [])
+        let (ready, closing) = state.withLock { locked in
+            if let failure { locked.status.failure = failure } else { locked.status.isClosed = true }
+            defer {
+                locked.waiters.removeAll()
+                if failure == nil { locked.closeWaiters.removeAll() }
+            }
+            return (locked.waiters, failure == nil ? locked.closeWaiters : [])
         }
         ready.forEach { $0.resume(throwing: failure ?? KafkaError.shutDown) }
         closing.forEach { $0.resume() }
         if failure == nil {
             events.finish()
             callbacks.finish()
-        }
-    }
-
-    private static func takeAll<T>(_ list: borrowing Mutex<[T]>) -> [T] {
-        list.withLock { list in
-            defer { list.removeAll() }
-            return list
         }
     }
 

@@ -28,7 +28,7 @@ public final class KafkaConsumer: Sendable {
 
     /// Joins the group for `topics`; returns once the group has given this member its first assignment.
     public func subscribe(to topics: [String], listener: RebalanceListener = RebalanceListener()) async throws {
-        let created = GroupMembership(cluster: cluster, settings: group, listener: listener, fetcher: fetcher, gate: gate)
+        let created = GroupMembership(settings: group, listener: listener, fetcher: fetcher, gate: gate)
         let isFirst = membership.withLock { current in
             guard current == nil else { return false }
             current = created

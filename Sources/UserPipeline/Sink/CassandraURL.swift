@@ -5,7 +5,7 @@ import Foundation
 /// User and password may be percent-encoded; the keyspace defaults to spark_streams.
 enum CassandraURL {
     static func parse(_ url: String) throws(SinkConfigurationError) -> CassandraSinkConfiguration {
-        let shown = redacted(url)
+        let shown = CQLSessionConfiguration.redacted(url)
         func invalid(_ problem: String) -> SinkConfigurationError { .invalidCassandraURL(shown, problem) }
         let scheme = "cassandra://"
         guard url.lowercased().hasPrefix(scheme) else { throw invalid("a Cassandra location starts with cassandra://") }
@@ -60,12 +60,5 @@ enum CassandraURL {
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.first, first.isASCII, first.isLetter, name.count <= 48 else { return false }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-    }
-
-    /// The text with the password of any `scheme://user:password@` replaced by ****.
-    static func redacted(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://")?.upperBound, let at = text[schemeEnd...].lastIndex(of: "@"),
-              let colon = text[schemeEnd..<at].firstIndex(of: ":") else { return text }
-        return String(text[..<text.index(after: colon)]) + "****" + String(text[at...])
     }
 }

@@ -1,3 +1,4 @@
+import CQL
 import Foundation
 import Logging
 
@@ -19,7 +20,7 @@ public enum SinkLocation: Sendable, Equatable, CustomStringConvertible {
         } else if !trimmed.contains("://"), [".db", ".sqlite", ".sqlite3"].contains(where: { trimmed.lowercased().hasSuffix($0) }) {
             self = .sqlite(path: trimmed)
         } else {
-            throw .unknownSink(CassandraURL.redacted(trimmed))
+            throw .unknownSink(CQLSessionConfiguration.redacted(trimmed))
         }
     }
 
