@@ -57,6 +57,9 @@ public struct User: Codable, Sendable, Equatable, Hashable {
         case picture
     }
 
+    /// The contract's field names in order, `id` first: the sinks' column names.
+    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+
     /// The field's value by contract key.
     public subscript(field: CodingKeys) -> String {
         get {

@@ -5,7 +5,7 @@ import CQL
 /// timestamp or date from the ISO-8601 strings), so any such table shape works.
 enum CassandraUserRow {
     /// The twelve contract columns, `id` first.
-    static let columns: [String] = User.CodingKeys.allCases.map(\.rawValue)
+    static let columns = User.fieldNames
 
     /// The upsert (a Cassandra INSERT replaces the row with the same primary key).
     static func insert(into table: String) -> String {

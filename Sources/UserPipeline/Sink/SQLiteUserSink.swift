@@ -23,7 +23,7 @@ public final class SQLiteUserSink: UserSink {
     public let path: String
     private let pool: DatabasePool
 
-    static let columns = User.CodingKeys.allCases.map(\.rawValue)
+    static let columns = User.fieldNames
 
     /// SQLITE_TRANSIENT: SQLite copies bound text before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
