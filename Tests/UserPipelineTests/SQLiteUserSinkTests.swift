@@ -56,6 +56,12 @@ import Testing
         #expect(header[18] == 2 && header[19] == 2)  // file format bytes 2 = WAL
     }
 
+    @Test func everyCommitIsSyncedBeforeTheWriteReturns() async throws {
+        let sink = try SQLiteUserSink(path: temporaryPath())
+        #expect(try await sink.writerSynchronousMode() == 2)  // FULL; the pool alone would leave NORMAL (1)
+        try await sink.close()
+    }
+
     @Test func unwritableDirectoryIsAClearError() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("userstream-ro-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 @testable import UserPipeline
 
@@ -67,6 +68,26 @@ import Testing
         #expect(response.results[0] == nil)
         #expect(response.results[1]?.gender == "male")
         #expect(response.results[2] != nil && response.results[2]?.location == nil)
+    }
+
+    @Test func usersAreFormattedAsTheyAreParsedAndOddResultsCounted() throws {
+        let page = RandomUserPageWriter.page(seed: "stream", page: 2, count: 40)
+        let batch = try RandomUserClient.users(in: ByteBuffer(bytes: page), reserving: 40)
+        let viaResponse = try RandomUserClient.parse(ByteBuffer(bytes: page)).results.map { try UserFormatter.format(#require($0)) }
+        #expect(batch.users == viaResponse && batch.invalidResults == 0 && batch.info?.page == 2)
+
+        let odd = try RandomUserClient.users(in: ByteBuffer(string: #"{"results":[42,{"gender":"male"}]}"#), reserving: 2)
+        #expect(odd.users.isEmpty && odd.invalidResults == 2)
+    }
+
+    @Test func ingestRecordsAreKeyedByIdWithTheContractJSON() {
+        var second = Fixtures.user
+        second.id = "5a1a9b1e-0000-4000-8000-000000000002"
+        second.address = "Line \"two\""
+        let records = UserIngest.records(for: [Fixtures.user, second], topic: "users")
+        #expect(records.map { $0.key.map { String(buffer: $0) } } == [Fixtures.user.id, second.id])
+        #expect(records.map { $0.value.map { Array($0.readableBytesView) } } == [Fixtures.user.jsonBytes(), second.jsonBytes()])
+        #expect(records.allSatisfy { $0.topic == "users" })
     }
 
     @Test func contractJSONHasKeysInOrderAndRoundTrips() throws {

@@ -1,7 +1,17 @@
 extension User {
     /// The contract's JSON object as UTF-8 bytes, keys in contract order; the Kafka message value.
     public func jsonBytes() -> [UInt8] {
-        var writer = JSONTextWriter(capacity: 384)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(384)
+        appendJSON(to: &bytes)
+        return bytes
+    }
+
+    /// Appends `jsonBytes()` to `bytes`, so many users can share one buffer.
+    public func appendJSON(to bytes: inout [UInt8]) {
+        var writer = JSONTextWriter(capacity: 0)
+        swap(&writer.bytes, &bytes)  // the writer takes the array over without copying it
+        defer { swap(&writer.bytes, &bytes) }
         writer.raw("{\"id\":")
         writer.string(id)
         writer.raw(",\"first_name\":")
@@ -27,6 +37,5 @@ extension User {
         writer.raw(",\"picture\":")
         writer.string(picture)
         writer.raw("}")
-        return writer.bytes
     }
 }

@@ -90,9 +90,7 @@ public final class UserIngest: Sendable {
 
     private func publish(_ users: ArraySlice<User>) async throws {
         guard !users.isEmpty else { return }
-        let records = users.map { user in
-            ProducerRecord(topic: settings.topic, key: ByteBuffer(string: user.id), value: ByteBuffer(bytes: user.jsonBytes()))
-        }
+        let records = Self.records(for: users, topic: settings.topic)
         let outcomes = await producer.send(contentsOf: records)
         var published = 0
         var firstError: KafkaError?
@@ -113,6 +111,23 @@ public final class UserIngest: Sendable {
         // with the broker's reason instead of fetching more users that cannot be delivered.
         if published == 0, let firstError {
             throw IngestError.publishFailed(topic: settings.topic, reason: firstError)
+        }
+    }
+
+    /// The users as records keyed by id. Key and value share one buffer per user, written
+    /// through one reused scratch array: one allocation per user instead of three.
+    static func records(for users: ArraySlice<User>, topic: String) -> [ProducerRecord] {
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(1024)
+        return users.map { user in
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: user.id.utf8)
+            let keyLength = scratch.count
+            user.appendJSON(to: &scratch)
+            let buffer = ByteBuffer(bytes: scratch)
+            return ProducerRecord(
+                topic: topic, key: buffer.getSlice(at: 0, length: keyLength),
+                value: buffer.getSlice(at: keyLength, length: scratch.count - keyLength))
         }
     }
 }

@@ -115,20 +115,11 @@ public struct RandomUserClient: Sendable {
         let url = try requestURL(count: count, seed: seed, page: page)
         var retries = 0
         for attempt in 1...configuration.retry.maxAttempts {
-            let outcome = await attemptFetch(url: url)
+            let outcome = await attemptFetch(url: url, count: count)
             switch outcome {
-            case .success(let response):
-                var users: [User] = []
-                users.reserveCapacity(response.results.count)
-                var invalid = 0
-                for result in response.results {
-                    guard let result, let user = try? UserFormatter.format(result) else {
-                        invalid += 1
-                        continue
-                    }
-                    users.append(user)
-                }
-                return Batch(users: users, invalidResults: invalid, retries: retries, info: response.info)
+            case .success(var batch):
+                batch.retries = retries
+                return batch
             case .rejected(let status, let body):
                 throw FetchError.rejected(url: url, status: status, body: body)
             case .retry(let cause, let retryAfter):
@@ -147,12 +138,12 @@ public struct RandomUserClient: Sendable {
     }
 
     private enum AttemptOutcome {
-        case success(RandomUserResponse)
+        case success(Batch)
         case rejected(status: Int, body: String)
         case retry(RetryCause, retryAfter: Duration?)
     }
 
-    private func attemptFetch(url: String) async -> AttemptOutcome {
+    private func attemptFetch(url: String, count: Int) async -> AttemptOutcome {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
@@ -174,7 +165,7 @@ public struct RandomUserClient: Sendable {
         switch status {
         case 200..<300:
             do {
-                return .success(try RandomUserClient.parse(body))
+                return .success(try RandomUserClient.users(in: body, reserving: count))
             } catch {
                 return .retry(.invalidBody("\(body.readableBytes) bytes that are not a randomuser response"), retryAfter: nil)
             }
@@ -183,6 +174,20 @@ public struct RandomUserClient: Sendable {
         default:
             return .rejected(status: status, body: String(decoding: body.readableBytesView.prefix(200), as: UTF8.self))
         }
+    }
+
+    /// Reads and formats the users of a response body as it parses it; results that cannot be
+    /// formatted are counted as invalid.
+    static func users(in body: ByteBuffer, reserving count: Int) throws -> Batch {
+        var users: [User] = []
+        users.reserveCapacity(count)
+        var invalid = 0
+        let info = try body.withUnsafeReadableBytes { bytes in
+            try RandomUserResponseParser.parse(bytes.assumingMemoryBound(to: UInt8.self)) { result in
+                if let result, let user = try? UserFormatter.format(result) { users.append(user) } else { invalid += 1 }
+            }
+        }
+        return Batch(users: users, invalidResults: invalid, retries: 0, info: info)
     }
 
     /// Parses a randomuser.me response body.

@@ -10,16 +10,23 @@ enum RandomUserResponseParser {
     typealias SyntaxError = FlatJSONScanner.SyntaxError
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> RandomUserResponse {
+        var results: [RandomUserResult?] = []
+        let info = try parse(bytes) { results.append($0) }
+        return RandomUserResponse(results: results, info: info)
+    }
+
+    /// Hands each result to `body` as it is read (no list of results is built) and returns the
+    /// `info` block. A syntax error anywhere throws, after `body` may have seen earlier results.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, each body: (RandomUserResult?) -> Void) throws(SyntaxError) -> RandomUserResponse.Info? {
         var scanner = FlatJSONScanner(bytes)
-        var results: [RandomUserResult?]?
+        var hasResults = false
         var info: RandomUserResponse.Info?
         scanner.skipWhitespace()
         guard scanner.current == UInt8(ascii: "{") else { throw scanner.error("the response is not a JSON object") }
         try scanner.members { scanner, key throws(SyntaxError) in
-            if scanner.isKey(key, "results"), scanner.peek == UInt8(ascii: "[") {
-                var list: [RandomUserResult?] = []
-                try scanner.elements { scanner throws(SyntaxError) in list.append(try result(&scanner)) }
-                results = list
+            if scanner.isKey(key, "results"), !hasResults, scanner.peek == UInt8(ascii: "[") {
+                try scanner.elements { scanner throws(SyntaxError) in body(try result(&scanner)) }
+                hasResults = true
             } else if scanner.isKey(key, "info"), scanner.peek == UInt8(ascii: "{") {
                 var block = RandomUserResponse.Info()
                 try scanner.members { scanner, key throws(SyntaxError) in
@@ -36,8 +43,8 @@ enum RandomUserResponseParser {
         }
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw scanner.error("unexpected data after the response") }
-        guard let results else { throw scanner.error("the response has no \"results\" array") }
-        return RandomUserResponse(results: results, info: info)
+        guard hasResults else { throw scanner.error("the response has no \"results\" array") }
+        return info
     }
 
     private static func result(_ scanner: inout FlatJSONScanner) throws(SyntaxError) -> RandomUserResult? {

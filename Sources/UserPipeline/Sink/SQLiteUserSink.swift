@@ -54,6 +54,10 @@ public final class SQLiteUserSink: UserSink {
         configuration.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)  // DatabasePool uses WAL mode
+            // The pool opens WAL with synchronous=NORMAL, where a power cut can undo the last
+            // transactions. Offsets are committed once a write returns, so a write must outlive
+            // that too: FULL syncs the WAL at every commit.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try pool.write { db in
                 let columns = Self.columns.dropFirst().map { "\($0) TEXT NOT NULL" }.joined(separator: ", ")
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS created_users (id TEXT PRIMARY KEY NOT NULL, \(columns))")
@@ -84,6 +88,11 @@ public final class SQLiteUserSink: UserSink {
                 }
             }
         }
+    }
+
+    /// The writer's `PRAGMA synchronous` (2 = FULL).
+    func writerSynchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     public func count() async throws -> Int {
