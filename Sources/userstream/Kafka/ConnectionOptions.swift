@@ -15,14 +15,17 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Request timeout in seconds.")
     var requestTimeout: Double = 30
 
-    @Option(name: .long, help: "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env USERSTREAM_SASL_MECHANISM).")
-    var saslMechanism: String? = ProcessInfo.processInfo.environment["USERSTREAM_SASL_MECHANISM"]
+    @Option(name: .customLong("sasl-mechanism"), help: "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env USERSTREAM_SASL_MECHANISM).")
+    private var saslMechanismOption: String?
+    var saslMechanism: String? { saslMechanismOption ?? Environment.string("USERSTREAM_SASL_MECHANISM") }
 
-    @Option(name: .long, help: "SASL user name (env USERSTREAM_SASL_USERNAME).")
-    var saslUsername: String? = ProcessInfo.processInfo.environment["USERSTREAM_SASL_USERNAME"]
+    @Option(name: .customLong("sasl-username"), help: "SASL user name (env USERSTREAM_SASL_USERNAME).")
+    private var saslUsernameOption: String?
+    var saslUsername: String? { saslUsernameOption ?? Environment.string("USERSTREAM_SASL_USERNAME") }
 
-    @Option(name: .long, help: "SASL password (env USERSTREAM_SASL_PASSWORD).")
-    var saslPassword: String? = ProcessInfo.processInfo.environment["USERSTREAM_SASL_PASSWORD"]
+    @Option(name: .customLong("sasl-password"), help: "SASL password (env USERSTREAM_SASL_PASSWORD).")
+    private var saslPasswordOption: String?
+    var saslPassword: String? { saslPasswordOption ?? Environment.string("USERSTREAM_SASL_PASSWORD") }
 
     @Flag(name: .long, help: "Connect with TLS.")
     var tls = false

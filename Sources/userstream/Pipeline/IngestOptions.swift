@@ -3,8 +3,9 @@ import UserPipeline
 
 /// How `produce` and `up` pull on the API.
 struct IngestOptions: ParsableArguments {
-    @Option(help: "Publish exactly this many users, however long it takes (env USERSTREAM_COUNT).")
-    var count: Int? = Environment.int("USERSTREAM_COUNT")
+    @Option(name: .customLong("count"), help: "Publish exactly this many users, however long it takes (env USERSTREAM_COUNT).")
+    private var countOption: Int?
+    var count: Int? { countOption ?? Environment.int("USERSTREAM_COUNT") }
 
     @Option(help: "Users per API request, 1…5000 (env USERSTREAM_BATCH).")
     var batch: Int = Environment.int("USERSTREAM_BATCH") ?? 1000

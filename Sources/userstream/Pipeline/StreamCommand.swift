@@ -49,8 +49,9 @@ struct StreamOptions: ParsableArguments {
     @Option(help: "Consumer group; copies with the same group share the partitions (env USERSTREAM_GROUP).")
     var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
 
-    @Option(help: "Exit once no record arrived for this many seconds (for jobs and tests; env USERSTREAM_UNTIL_IDLE).")
-    var untilIdle: Double? = Environment.double("USERSTREAM_UNTIL_IDLE")
+    @Option(name: .customLong("until-idle"), help: "Exit once no record arrived for this many seconds (for jobs and tests; env USERSTREAM_UNTIL_IDLE).")
+    private var untilIdleOption: Double?
+    var untilIdle: Double? { untilIdleOption ?? Environment.double("USERSTREAM_UNTIL_IDLE") }
 
     /// The metrics and, with --http, the status endpoint watching this stream's topic, group and sink.
     func observability(http: HTTPOptions, kafka: KafkaConfiguration, sink: SinkLocation) throws -> Observability {

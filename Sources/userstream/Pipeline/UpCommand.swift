@@ -13,8 +13,9 @@ struct UpCommand: AsyncParsableCommand {
         discussion: "Stops the broker on exit; its topics live in memory. The sink (default sqlite:data/users.db) keeps the users."
     )
 
-    @Option(help: "Use this randomuser-compatible API instead of starting the stand-in one (env USERSTREAM_API).")
-    var api: String? = Environment.string("USERSTREAM_API")
+    @Option(name: .customLong("api"), help: "Use this randomuser-compatible API instead of starting the stand-in one (env USERSTREAM_API).")
+    private var apiOption: String?
+    var api: String? { apiOption ?? Environment.string("USERSTREAM_API") }
 
     @Option(help: "Seconds of producing when no --count is given (env USERSTREAM_DURATION).")
     var duration: Double = Environment.double("USERSTREAM_DURATION") ?? 10
@@ -24,8 +25,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Partitions of the users topic (env USERSTREAM_PARTITIONS).")
     var partitions: Int32 = Int32(Environment.int("USERSTREAM_PARTITIONS") ?? 3)
 
-    @Option(help: "The Tansu broker binary; default: the one scripts/setup.sh installs in .venv (env USERSTREAM_TANSU).")
-    var tansu: String? = Environment.string("USERSTREAM_TANSU")
+    @Option(name: .customLong("tansu"), help: "The Tansu broker binary; default: the one scripts/setup.sh installs in .venv (env USERSTREAM_TANSU).")
+    private var tansuOption: String?
+    var tansu: String? { tansuOption ?? Environment.string("USERSTREAM_TANSU") }
 
     @Option(help: "Broker port on 127.0.0.1; 0 picks a free one.")
     var brokerPort: Int = 0

@@ -3,10 +3,11 @@ import UserPipeline
 
 /// `--http ADDR:PORT`: serve `/metrics`, `/healthz`, `/status.json` and the status page.
 struct HTTPOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
+    @Option(name: .customLong("http"), help: ArgumentHelp(
         "Serve /metrics, /healthz, /status.json and the status page on HOST:PORT; loopback when only PORT is given; port 0 picks one (env USERSTREAM_HTTP).",
         valueName: "addr:port"))
-    var http: String? = Environment.string("USERSTREAM_HTTP")
+    private var httpOption: String?
+    var http: String? { httpOption ?? Environment.string("USERSTREAM_HTTP") }
 
     @Option(help: "Seconds between status refreshes for the page and the lag gauges (env USERSTREAM_STATUS_INTERVAL).")
     var statusInterval: Double = Environment.double("USERSTREAM_STATUS_INTERVAL") ?? 5

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+@testable import userstream
+
+/// Options that fall back to `USERSTREAM_*` variables when their flag is not given.
+@Suite(.serialized) struct EnvironmentOptionsTests {
+    @Test func theEnvironmentFillsInOptionsAndFlagsWin() throws {
+        setenv("USERSTREAM_COUNT", "42", 1)
+        setenv("USERSTREAM_DLQ_TOPIC", "rejected_users", 1)
+        defer {
+            unsetenv("USERSTREAM_COUNT")
+            unsetenv("USERSTREAM_DLQ_TOPIC")
+        }
+        #expect(try IngestOptions.parse([]).count == 42)
+        #expect(try IngestOptions.parse(["--count", "7"]).count == 7)
+        #expect(try TopicOptions.parse([]).deadLetterTopic == "rejected_users")
+        #expect(try TopicOptions.parse(["--dlq-topic", "other"]).deadLetterTopic == "other")
+    }
+
+    @Test func helpNeverShowsAPasswordFromTheEnvironment() throws {
+        setenv("USERSTREAM_SASL_PASSWORD", "s3cret-from-env", 1)
+        defer { unsetenv("USERSTREAM_SASL_PASSWORD") }
+        #expect(try ConnectionOptions.parse([]).saslPassword == "s3cret-from-env")
+        #expect(!ConnectionOptions.helpMessage().contains("s3cret-from-env"))
+        #expect(!Userstream.helpMessage(for: ProduceUsersCommand.self).contains("s3cret-from-env"))
+    }
+}
