@@ -25,3 +25,12 @@ import Testing
         #expect(!Userstream.helpMessage(for: ProduceUsersCommand.self).contains("s3cret-from-env"))
     }
 }
+
+@Suite struct MalformedEnvironmentTests {
+    @Test func aNumberThatDoesNotParseStopsTheCommand() async {
+        await #expect(processExitsWith: .exitCode(64)) {
+            setenv("USERSTREAM_COUNT", "ten thousand", 1)
+            _ = try IngestOptions.parse([])
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// `USERSTREAM_…` settings: every flag of the pipeline commands has one; empty counts as unset.
@@ -6,9 +7,19 @@ enum Environment {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static func int(_ name: String) -> Int? { string(name).flatMap(Int.init) }
+    static func int(_ name: String) -> Int? { parsed(name, as: "a whole number", Int.init) }
 
-    static func double(_ name: String) -> Double? { string(name).flatMap(Double.init) }
+    static func double(_ name: String) -> Double? { parsed(name, as: "a number", Double.init) }
+
+    /// A value that does not parse stops the command with an error naming the variable: ignoring
+    /// it would silently run with the default instead (e.g. for 60 s instead of a count).
+    private static func parsed<Value>(_ name: String, as kind: String, _ parse: (String) -> Value?) -> Value? {
+        guard let text = string(name) else { return nil }
+        guard let value = parse(text) else {
+            Userstream.exit(withError: ValidationError("\(name) must be \(kind), got '\(text)'"))
+        }
+        return value
+    }
 }
 
 extension Duration {
