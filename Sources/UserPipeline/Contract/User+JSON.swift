@@ -8,7 +8,7 @@ extension User {
     }
 
     /// Appends `jsonBytes()` to `bytes`, so many users can share one buffer.
-    public func appendJSON(to bytes: inout [UInt8]) {
+    func appendJSON(to bytes: inout [UInt8]) {
         var writer = JSONTextWriter(capacity: 0)
         swap(&writer.bytes, &bytes)  // the writer takes the array over without copying it
         defer { swap(&writer.bytes, &bytes) }
