@@ -2,13 +2,17 @@ import Testing
 @testable import UserPipeline
 
 @Suite struct FlatJSONScannerTests {
-    /// Scans `"` + content + `"` and returns the token, or the error's detail.
-    func scan(_ content: [UInt8]) -> Result<FlatJSONScanner.StringToken, FlatJSONScanner.SyntaxError> {
-        let bytes = [UInt8(ascii: "\"")] + content + [UInt8(ascii: "\"")]
-        return bytes.withUnsafeBufferPointer { buffer in
+    /// Reads a string token from the start of `bytes` (an opening quote).
+    func token(_ bytes: [UInt8]) -> Result<FlatJSONScanner.StringToken, FlatJSONScanner.SyntaxError> {
+        bytes.withUnsafeBufferPointer { buffer in
             var scanner = FlatJSONScanner(buffer)
             return Result { () throws(FlatJSONScanner.SyntaxError) in try scanner.string() }
         }
+    }
+
+    /// Reads `"` + content + `"`.
+    func scan(_ content: [UInt8]) -> Result<FlatJSONScanner.StringToken, FlatJSONScanner.SyntaxError> {
+        token([UInt8(ascii: "\"")] + content + [UInt8(ascii: "\"")])
     }
 
     @Test func aQuoteEndsTheStringAtEveryPositionAroundWordBoundaries() throws {
@@ -44,12 +48,7 @@ import Testing
 
     @Test func anUnterminatedStringIsAnError() {
         for length in 0..<20 {
-            let bytes = [UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "z"), count: length)
-            let result = bytes.withUnsafeBufferPointer { buffer in
-                var scanner = FlatJSONScanner(buffer)
-                return Result { () throws(FlatJSONScanner.SyntaxError) in try scanner.string() }
-            }
-            guard case .failure(let error) = result else {
+            guard case .failure(let error) = token([UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "z"), count: length)) else {
                 Issue.record("an unterminated string of \(length) bytes was accepted")
                 continue
             }
