@@ -8,6 +8,12 @@ import pytest
 from processes import Broker, StandInAPI, userstream_bin as userstream_path
 
 
+def pytest_configure(config):
+    # kafka-python loads its protocol schemas with a deprecated importlib call, once per message
+    # type: hundreds of lines of noise that hide this suite's own warnings.
+    config.addinivalue_line("filterwarnings", r"ignore:(read|open)_text is deprecated:DeprecationWarning")
+
+
 @pytest.fixture(scope="module")
 def api():
     """The stand-in randomuser API; yields its URL."""
