@@ -1,28 +1,11 @@
 /// Appends JSON text to a byte array; used where JSONEncoder is too slow or does not fix key order.
-struct JSONTextWriter {
-    var bytes: [UInt8]
-
-    init(capacity: Int = 512) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
-    }
-
-    @inline(__always)
-    mutating func raw(_ ascii: StaticString) {
-        ascii.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
-    @inline(__always)
-    mutating func raw(_ fragment: [UInt8]) {
-        bytes.append(contentsOf: fragment)
-    }
-
-    /// Writes `value` as a quoted JSON string, escaping what RFC 8259 requires.
-    mutating func string(_ value: String) {
+enum JSONTextWriter {
+    /// Appends `value` as a quoted JSON string, escaping what RFC 8259 requires.
+    static func appendString(_ value: String, to bytes: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
-            JSONTextWriter.appendEscaped(utf8, to: &bytes)
+            appendEscaped(utf8, to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
     }

@@ -9,33 +9,22 @@ extension User {
 
     /// Appends `jsonBytes()` to `bytes`, so many users can share one buffer.
     func appendJSON(to bytes: inout [UInt8]) {
-        var writer = JSONTextWriter(capacity: 0)
-        swap(&writer.bytes, &bytes)  // the writer takes the array over without copying it
-        defer { swap(&writer.bytes, &bytes) }
-        writer.raw("{\"id\":")
-        writer.string(id)
-        writer.raw(",\"first_name\":")
-        writer.string(firstName)
-        writer.raw(",\"last_name\":")
-        writer.string(lastName)
-        writer.raw(",\"gender\":")
-        writer.string(gender)
-        writer.raw(",\"address\":")
-        writer.string(address)
-        writer.raw(",\"post_code\":")
-        writer.string(postCode)
-        writer.raw(",\"email\":")
-        writer.string(email)
-        writer.raw(",\"username\":")
-        writer.string(username)
-        writer.raw(",\"dob\":")
-        writer.string(dob)
-        writer.raw(",\"registered_date\":")
-        writer.string(registeredDate)
-        writer.raw(",\"phone\":")
-        writer.string(phone)
-        writer.raw(",\"picture\":")
-        writer.string(picture)
-        writer.raw("}")
+        func field(_ opening: StaticString, _ value: String) {
+            opening.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            JSONTextWriter.appendString(value, to: &bytes)
+        }
+        field("{\"id\":", id)
+        field(",\"first_name\":", firstName)
+        field(",\"last_name\":", lastName)
+        field(",\"gender\":", gender)
+        field(",\"address\":", address)
+        field(",\"post_code\":", postCode)
+        field(",\"email\":", email)
+        field(",\"username\":", username)
+        field(",\"dob\":", dob)
+        field(",\"registered_date\":", registeredDate)
+        field(",\"phone\":", phone)
+        field(",\"picture\":", picture)
+        bytes.append(UInt8(ascii: "}"))
     }
 }

@@ -154,10 +154,7 @@ struct RandomUserPageWriter {
     }
 
     private mutating func quoted(_ text: String) {
-        var text = text
-        bytes.append(UInt8(ascii: "\""))
-        text.withUTF8 { JSONTextWriter.appendEscaped($0, to: &bytes) }
-        bytes.append(UInt8(ascii: "\""))
+        JSONTextWriter.appendString(text, to: &bytes)
     }
 
     private mutating func integer(_ value: Int) {
