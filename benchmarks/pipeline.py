@@ -85,23 +85,32 @@ def delete_topics(bootstrap, *topics):
                        check=True, capture_output=True)
 
 
-def userstream(broker, api, users, workdir):
-    topic = f"users_{uuid.uuid4().hex[:8]}"
-    db = f"{workdir}/{topic}.db"
-    env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=broker.bootstrap, USERSTREAM_TOPIC=topic, USERSTREAM_SINK=f"sqlite:{db}")
-    subprocess.run([BIN, "setup", "--partitions", "3"], env=env, check=True, capture_output=True)
-    consumer = subprocess.Popen([BIN, "stream", "--group", topic], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def timed_run(broker, api, db, users, consumer_command, producer_command, env=None, quiet=False, timeout=600):
+    """Starts the consumer and lets it join, then runs the clock from the producer's start until
+    every user is in `db`. Returns the seconds, the consumer's RSS samples and each process's CPU."""
+    output = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if quiet else {}
+    consumer = subprocess.Popen(consumer_command, env=env, **output)
     time.sleep(3)  # let the member join before the clock starts; joining is measured in the groups benchmark
     shared = SharedProcesses(broker, api)
     start = time.monotonic()
-    producer = subprocess.Popen([BIN, "produce", "--api", api.url, "--count", str(users), "--batch", "5000"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    samples = wait_for(db, users, consumer)
+    producer = subprocess.Popen(producer_command, env=env, **output)
+    samples = wait_for(db, users, consumer, timeout)
     elapsed = time.monotonic() - start
     cpu = shared.used()
     cpu["producer"] = reap(producer)
     consumer.terminate()
     cpu["consumer"] = reap(consumer)
+    return elapsed, samples, cpu
+
+
+def userstream(broker, api, users, workdir):
+    topic = f"users_{uuid.uuid4().hex[:8]}"
+    db = f"{workdir}/{topic}.db"
+    env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=broker.bootstrap, USERSTREAM_TOPIC=topic, USERSTREAM_SINK=f"sqlite:{db}")
+    subprocess.run([BIN, "setup", "--partitions", "3"], env=env, check=True, capture_output=True)
+    elapsed, samples, cpu = timed_run(
+        broker, api, db, users, [BIN, "stream", "--group", topic],
+        [BIN, "produce", "--api", api.url, "--count", str(users), "--batch", "5000"], env=env, quiet=True)
     delete_topics(broker.bootstrap, topic, topic + ".dlq")
     return elapsed, samples, cpu, db
 
@@ -169,31 +178,24 @@ def reference(broker, api, users, workdir):
     db = f"{workdir}/{topic}.db"
     subprocess.run([BIN, "kafka", "topics", "create", topic, "--partitions", "3"],
                    env=dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=broker.bootstrap), check=True, capture_output=True)
-    consumer = subprocess.Popen([sys.executable, "-c", REFERENCE_CONSUMER, broker.bootstrap, topic, db])
-    time.sleep(3)
-    shared = SharedProcesses(broker, api)
-    start = time.monotonic()
-    producer = subprocess.Popen([sys.executable, "-c", REFERENCE_PRODUCER, broker.bootstrap, topic, api.url, str(users)])
-    samples = wait_for(db, users, consumer, timeout=1800)
-    elapsed = time.monotonic() - start
-    cpu = shared.used()
-    cpu["producer"] = reap(producer)
-    consumer.terminate()
-    cpu["consumer"] = reap(consumer)
+    elapsed, samples, cpu = timed_run(
+        broker, api, db, users, [sys.executable, "-c", REFERENCE_CONSUMER, broker.bootstrap, topic, db],
+        [sys.executable, "-c", REFERENCE_PRODUCER, broker.bootstrap, topic, api.url, str(users)], timeout=1800)
     delete_topics(broker.bootstrap, topic)
     return elapsed, samples, cpu, db
 
 
 def sqlite_alone(stored_db, workdir):
     """CPU seconds SQLite itself needs to upsert the rows of `stored_db` into a fresh database,
-    in transactions of 5,000 with the sink's schema and settings (WAL, synchronous=FULL)."""
+    in transactions of 5,000 with the sink's table (read from `stored_db`) and settings (WAL,
+    synchronous=FULL)."""
     with sqlite3.connect(stored_db) as source:
         rows = source.execute(f"SELECT {', '.join(FIELDS)} FROM created_users").fetchall()
+        table = source.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'created_users'").fetchone()[0]
     target = sqlite3.connect(f"{workdir}/alone_{uuid.uuid4().hex[:8]}.db", isolation_level=None)
     target.execute("PRAGMA journal_mode=WAL")
     target.execute("PRAGMA synchronous=FULL")
-    target.execute("CREATE TABLE created_users (id TEXT PRIMARY KEY NOT NULL, "
-                   + ", ".join(f"{f} TEXT NOT NULL" for f in FIELDS[1:]) + ")")
+    target.execute(table)
     sql = (f"INSERT INTO created_users ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))}) "
            "ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in FIELDS[1:]))
     started = time.process_time()

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from processes import Broker, StandInAPI  # noqa: E402
+from pipeline import BIN, delete_topics  # noqa: E402
 
-BIN = os.environ.get("USERSTREAM_BIN", str(ROOT / ".build" / "release" / "userstream"))
 LOAD = 100_000
 
 
@@ -49,8 +49,7 @@ def main():
                 before = children_cpu()
                 subprocess.run([BIN, "stream", "--group", topic, "--until-idle", "1"], env=env, check=True, capture_output=True)
                 print(f"{load * LOAD:11,}  {children_cpu() - before:30.2f}", flush=True)
-                for name in (topic, topic + ".dlq"):  # Tansu keeps records in memory
-                    subprocess.run([BIN, "kafka", "topics", "delete", name], env=env, check=True, capture_output=True)
+                delete_topics(broker.bootstrap, topic, topic + ".dlq")
     finally:
         api.stop()
         broker.stop()
