@@ -27,7 +27,7 @@ def test_users_flow_into_sqlite_exactly_once_and_as_the_seeds_json(userstream, b
     produced = summary(userstream.run("produce", "--api", api, "--topic", topic, "--count", "50000", "--batch", "1000"))
     assert produced["published"] == "50000" and produced["failed"] == "0"
 
-    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "3", "--sink", sink))
+    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", sink))
     assert streamed["stored"] == "50000" and streamed["dead_lettered"] == "0"
 
     records = consume_kafka_python(broker.bootstrap, topic, 3, 50000)
@@ -67,7 +67,7 @@ def test_stream_killed_three_times_loses_and_duplicates_nothing(userstream, api,
         process.wait()
         assert stored_count(db) < 100_000, "the run finished before the kill; the test would prove nothing"
 
-    final = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", f"sqlite:{db}"))
+    final = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", f"sqlite:{db}"))
     assert int(final["stored"]) > 0
     ids = {json.loads(value)["id"] for _, _, value, _ in consume_kafka_python(userstream.env["USERSTREAM_BOOTSTRAP_SERVERS"], topic, 3, 100000)}
     assert len(ids) == 100000
@@ -139,11 +139,11 @@ def test_bad_messages_go_to_the_dlq_with_their_reason_and_good_ones_are_stored(u
         expected[metadata.offset] = reason
     producer.close()
 
-    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "3", "--sink", f"sqlite:{db}"))
+    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", f"sqlite:{db}"))
     assert streamed["dead_lettered"] == str(len(bad))
     assert stored_rows(db).keys() == good_ids
 
-    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False, consumer_timeout_ms=3000,
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False, consumer_timeout_ms=10000,
                              auto_offset_reset="earliest", max_partition_fetch_bytes=4 << 20)
     consumer.assign([TopicPartition(dlq, p) for p in range(1)])
     got = {}

@@ -106,7 +106,7 @@ def send_bad_records(bootstrap: str, topic: str) -> dict:
 
 def records_in(bootstrap: str, topic: str, partitions: int) -> int:
     """Records read back from the start of every partition (values may be null)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=2000)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=10000)
     tps = [TopicPartition(topic, p) for p in range(partitions)]
     consumer.assign(tps)
     consumer.seek_to_beginning(*tps)

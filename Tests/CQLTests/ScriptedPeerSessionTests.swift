@@ -12,12 +12,12 @@ struct ScriptedPeerSessionTests {
         .map { CQLColumn(keyspace: "spark_streams", table: "created_users", name: $0.0, type: $0.1) }
 
     func session(_ peers: [ScriptedCQLPeer], credentials: CQLCredentials? = nil, version: CQLProtocolVersion? = nil,
-                 keyspace: String? = nil, schemaAgreementTimeout: Duration = .seconds(5), discoversPeers: Bool = false) -> CQLSession {
+                 keyspace: String? = nil, schemaAgreementTimeout: Duration = .seconds(60), discoversPeers: Bool = false) -> CQLSession {
         var logger = Logger(label: "cql-test")
         logger.logLevel = .critical  // expected failures would otherwise fill the test output
         return CQLSession(configuration: CQLSessionConfiguration(
             contactPoints: peers.map(\.contactPoint), credentials: credentials, keyspace: keyspace, protocolVersion: version,
-            connectTimeout: .seconds(5), requestTimeout: .seconds(5), schemaAgreementTimeout: schemaAgreementTimeout,
+            connectTimeout: .seconds(60), requestTimeout: .seconds(60), schemaAgreementTimeout: schemaAgreementTimeout,
             schemaAgreementInterval: .milliseconds(10), reconnectDelay: .milliseconds(50), discoversPeers: discoversPeers), logger: logger)
     }
 

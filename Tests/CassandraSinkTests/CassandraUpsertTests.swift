@@ -117,7 +117,7 @@ struct CassandraUpsertTests {
         let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: { _ in executions.next() == 1 ? .silence : .void }))
         defer { Task { await peer.stop() } }
         var configuration = UsersTable.configuration(peer, attempts: 8)
-        configuration.requestTimeout = .milliseconds(200)
+        configuration.requestTimeout = .seconds(1)
         let sink = try await CassandraUserSink.connect(configuration, logger: Self.quiet)
         try await sink.upsert(SampleUsers.make(1))  // fails if the unanswered write is not sent again
         try await sink.close()

@@ -13,7 +13,7 @@ import Testing
 struct StreamToCassandraTests {
     static func streamArguments(broker: TansuBroker, topic: String, group: String, peer: ScriptedCQLPeer) -> [String] {
         ["stream", "--bootstrap-servers", broker.address.description, "--topic", topic, "--group", group,
-         "--dlq-topic", topic + ".dlq", "--until-idle", "2", "--sink", "cassandra://127.0.0.1:\(peer.port)/spark_streams"]
+         "--dlq-topic", topic + ".dlq", "--until-idle", "60", "--sink", "cassandra://127.0.0.1:\(peer.port)/spark_streams"]
     }
 
     @Test("every record becomes an INSERT with its values; offsets are committed only after the peer acknowledged, so a crash before that redelivers everything")
@@ -48,6 +48,11 @@ struct StreamToCassandraTests {
         let peer = try await ScriptedCQLPeer.start(script: UsersTable.script())
         defer { Task { await peer.stop() } }
         let stream = try UserstreamProcess.start(Self.streamArguments(broker: broker, topic: topic, group: group, peer: peer))
+        // Stopped once every user was written; --until-idle only ends a run that stalls short of that.
+        Task {
+            await peer.waitUntil { $0.filter { $0.opcode == .execute }.count >= users.count }
+            stream.stop()
+        }
         let status = await stream.exit()
         #expect(status == 0, "userstream stream exited with \(status): \(stream.standardError)")
         let written = Set(UsersTable.executedCells(peer)), expected = UsersTable.allTextCells(users)

@@ -120,7 +120,7 @@ import Testing
             try await second.subscribe(to: [topic], listener: observer.listener(for: "second"))
             let starts = await observer.starts["second"]
             #expect(starts == [p0: 3, p1: p1Start])
-            var iterator = second.batches(idleTimeout: .seconds(2)).makeAsyncIterator()
+            var iterator = second.batches(idleTimeout: .seconds(60)).makeAsyncIterator()
             let batch = try #require(try await iterator.next())
             #expect(batch.filter { $0.partition == 0 }.map(\.offset).min() == 3)
             await second.close()

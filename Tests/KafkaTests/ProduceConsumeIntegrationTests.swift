@@ -18,7 +18,7 @@ import Testing
         let consumer = try await PartitionConsumer(configuration: broker.configuration, settings: ConsumerSettings(isolation: isolation))
         try await consumer.assign(topic: topic, from: .earliest)
         var records: [ConsumerRecord] = []
-        for try await batch in consumer.batches(idleTimeout: .seconds(3)) {
+        for try await batch in consumer.batches(idleTimeout: .seconds(60)) {
             records.append(contentsOf: batch)
             if records.count >= count { break }
         }
@@ -129,7 +129,7 @@ import Testing
         let consumer = try await PartitionConsumer(configuration: broker.configuration)
         try await consumer.assign([TopicPartition(topic: topic, partition: 0)], from: .offset(7))
         var values: [String] = []
-        for try await batch in consumer.batches(idleTimeout: .seconds(1)) {
+        for try await batch in consumer.batches(idleTimeout: .seconds(60)) {
             values += batch.map { String(buffer: $0.value!) }
             if values.count >= 3 { break }
         }

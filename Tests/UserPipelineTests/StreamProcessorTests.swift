@@ -27,7 +27,7 @@ final class FlakySink: UserSink {
         try state.withLock { state in
             if state.failuresLeft > 0 {
                 state.failuresLeft -= 1
-                throw CocoaError(.fileWriteUnknown)
+                throw SinkDown()
             }
             for user in users { state.users[user.id] = user }
         }
@@ -36,6 +36,34 @@ final class FlakySink: UserSink {
     func count() async throws -> Int { stored.count }
     func query(limit: Int?) async throws -> [User] { Array(stored.values.prefix(limit ?? .max)) }
     func close() async throws {}
+}
+
+struct SinkDown: Error, CustomStringConvertible {
+    var description: String { "the test's sink is down on purpose" }
+}
+
+/// Batches from `base` until `count` records have been handed out, so a run ends on that event.
+struct FirstRecords<Base: AsyncSequence<[ConsumerRecord], any Error>>: AsyncSequence {
+    let base: Base
+    let count: Int
+
+    init(_ base: Base, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        var remaining: Int
+
+        mutating func next() async throws -> [ConsumerRecord]? {
+            guard remaining > 0, let batch = try await base.next() else { return nil }
+            remaining -= batch.count
+            return batch
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), remaining: count) }
 }
 
 /// The stream processor against a real Tansu broker, with a sink that is down at first.
@@ -72,7 +100,8 @@ final class FlakySink: UserSink {
             })
         try await consumer.subscribe(to: [topic], listener: RebalanceListener(
             revoked: { await processor.partitionsRevoked($0) }, assigned: { await processor.partitionsAssigned($0) }))
-        let summary = try await processor.run(consumer.batches(idleTimeout: .seconds(2)))
+        // Ends once all 203 records were handed out; the idle timeout only ends a run that lost some.
+        let summary = try await processor.run(FirstRecords(consumer.batches(idleTimeout: .seconds(60)), count: records.count))
         await consumer.close()
 
         #expect(summary.writeRetries == 3)

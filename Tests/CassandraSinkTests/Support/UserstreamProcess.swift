@@ -50,6 +50,11 @@ final class UserstreamProcess: Sendable {
         }
     }
 
+    /// Asks the process to finish (SIGTERM: it completes the batch in progress, commits and exits).
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
     /// Ends the process at once, as a crash would (SIGKILL: nothing runs on the way out).
     func crash() {
         kill(process.processIdentifier, SIGKILL)
