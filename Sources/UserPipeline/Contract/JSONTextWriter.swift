@@ -1,17 +1,24 @@
 /// Appends JSON text to a byte array; used where JSONEncoder is too slow or does not fix key order.
-enum JSONTextWriter {
+public enum JSONTextWriter {
     /// Appends `value` as a quoted JSON string, escaping what RFC 8259 requires.
-    static func appendString(_ value: String, to bytes: inout [UInt8]) {
+    public static func appendString(_ value: String, to bytes: inout [UInt8]) {
         var value = value
-        value.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
-            appendEscaped(utf8, to: &bytes)
-            bytes.append(UInt8(ascii: "\""))
-        }
+        value.withUTF8 { appendQuoted($0, to: &bytes) }
+    }
+
+    /// Appends bytes known to be UTF-8 as a quoted JSON string.
+    public static func appendString(utf8: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        utf8.withMemoryRebound(to: UInt8.self) { appendQuoted($0, to: &bytes) }
+    }
+
+    private static func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        appendEscaped(utf8, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Escapes UTF-8 bytes for the inside of a JSON string; runs without escapes are copied in one go.
-    static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         var runStart = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import KafkaProtocol
 import NIOCore
+import UserPipeline
 
 /// Renders consumed records as the JSON lines `userstream kafka consume` prints:
 /// {"topic","partition","offset","timestamp","key","value","headers"}; bytes that are not UTF-8
@@ -9,7 +10,7 @@ import NIOCore
 enum ConsumerRecordJSON {
     static func append(_ record: ConsumerRecord, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"topic":"#.utf8)
-        appendString(record.topic, to: &out)
+        JSONTextWriter.appendString(record.topic, to: &out)
         out.append(contentsOf: #","partition":"#.utf8)
         out.append(contentsOf: String(record.partition).utf8)
         out.append(contentsOf: #","offset":"#.utf8)
@@ -22,10 +23,10 @@ enum ConsumerRecordJSON {
         for (i, header) in record.headers.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
-            appendString(header.key, to: &out)
+            JSONTextWriter.appendString(header.key, to: &out)
             out.append(UInt8(ascii: ","))
-            if let value = header.value, let text = value.getString(at: value.readerIndex, length: value.readableBytes), isUTF8(value) {
-                appendString(text, to: &out)
+            if let value = header.value, isUTF8(value) {
+                value.withUnsafeReadableBytes { JSONTextWriter.appendString(utf8: $0, to: &out) }
             } else {
                 out.append(contentsOf: "null".utf8)
             }
@@ -41,7 +42,7 @@ enum ConsumerRecordJSON {
             return
         }
         if isUTF8(bytes) {
-            bytes.withUnsafeReadableBytes { appendEscaped($0, to: &out) }
+            bytes.withUnsafeReadableBytes { JSONTextWriter.appendString(utf8: $0, to: &out) }
         } else {
             out.append(contentsOf: "null,\"\(name)_base64\":\"".utf8)
             out.append(contentsOf: Data(bytes.readableBytesView).base64EncodedString().utf8)
@@ -55,30 +56,6 @@ enum ConsumerRecordJSON {
             if !raw.contains(where: { $0 >= 0x80 }) { return true }
             return String(validating: raw, as: UTF8.self) != nil
         }
-    }
-
-    private static func appendString(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendEscaped(UnsafeRawBufferPointer($0), to: &out) }
-    }
-
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    private static func appendEscaped(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 
