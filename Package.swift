@@ -19,8 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
@@ -49,9 +49,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The proleptic Gregorian calendar: the one date rule of CQL binding, the contract and the stand-in API.
+        .target(name: "CivilCalendar"),
+        // Passwords in URLs hidden from every message and log line.
+        .target(name: "Redaction"),
         .target(
             name: "CQL",
             dependencies: [
+                "CivilCalendar",
+                "Redaction",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -67,29 +73,121 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // The users_created data contract (the User record, its JSON, the embedded JSON Schema) and
+        // its validation; no I/O.
         .target(
-            name: "UserPipeline",
+            name: "UserContract",
             dependencies: [
-                "Kafka",
-                "CQL",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "CivilCalendar",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Capped exponential backoff with jitter, shared by the randomuser.me client and the Cassandra sink.
+        .target(name: "Retry"),
+        // The randomuser.me client: fetching, parsing and formatting users.
+        .target(
+            name: "RandomUserAPI",
+            dependencies: [
+                "UserContract",
+                "Retry",
+                "Redaction",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Hummingbird servers stopped gracefully when their task is cancelled.
+        .target(
+            name: "ServerLifecycle",
+            dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A stand-in randomuser.me server (`userstream serve-api`, tests).
+        .target(
+            name: "StandInAPI",
+            dependencies: [
+                "UserContract",
+                "RandomUserAPI",
+                "CivilCalendar",
+                "ServerLifecycle",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Where streamed users are stored: SQLite and Cassandra.
+        .target(
+            name: "UserSinks",
+            dependencies: [
+                "UserContract",
+                "Retry",
+                "CQL",
+                "Redaction",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The pipeline's swift-metrics instruments and their Prometheus export.
+        .target(
+            name: "Metering",
+            dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Pipeline status: probes of Kafka and the sink, the monitor, and the Hummingbird status server.
+        .target(
+            name: "StatusService",
+            dependencies: [
+                "Metering",
+                "UserSinks",
+                "Kafka",
+                "ServerLifecycle",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The domain flows: ingest (randomuser.me → Kafka) and stream (Kafka → sink).
+        .target(
+            name: "UserPipeline",
+            dependencies: [
+                "UserContract",
+                "RandomUserAPI",
+                "UserSinks",
+                "Metering",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // A client of a Confluent-compatible schema registry's REST API.
+        .target(
+            name: "SchemaRegistry",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "userstream",
             dependencies: [
                 "UserPipeline",
+                "UserContract",
+                "RandomUserAPI",
+                "StandInAPI",
+                "UserSinks",
+                "Metering",
+                "StatusService",
                 "Kafka",
                 "SparkConnect",
+                "SchemaRegistry",
+                "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,11 +208,13 @@ let package = Package(
             ],
             path: "Tests/CQLTestSupport"
         ),
-        .testTarget(name: "CQLTests", dependencies: ["CQL", "CQLTestSupport"]),
+        .testTarget(name: "CQLTests", dependencies: ["CQL", "CQLTestSupport", "CivilCalendar", "Redaction"]),
         .testTarget(
             name: "CassandraSinkTests",
             dependencies: [
-                "UserPipeline",
+                "UserContract",
+                "Retry",
+                "UserSinks",
                 "userstream",
                 "CQL",
                 "CQLTestSupport",
@@ -129,12 +229,19 @@ let package = Package(
             name: "UserPipelineTests",
             dependencies: [
                 "UserPipeline",
+                "UserContract",
+                "Retry",
+                "RandomUserAPI",
+                "StandInAPI",
+                "UserSinks",
+                "Metering",
+                "StatusService",
                 "KafkaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["userstream", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "CommandLineTests", dependencies: ["userstream", "UserSinks", "Redaction", .product(name: "NIOCore", package: "swift-nio")]),
     ],
     swiftLanguageModes: [.v6]
 )

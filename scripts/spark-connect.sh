@@ -3,6 +3,8 @@
 #   scripts/spark-connect.sh setup        create .venv-spark from tests/spark/requirements.txt (and install Java 17 if missing)
 #   scripts/spark-connect.sh start        prints "sc://127.0.0.1:PORT PID" once the server accepts connections
 #   scripts/spark-connect.sh stop PID     stops it
+# pyspark is pinned in tests/spark/requirements.txt to the Spark release deploy/docker-compose.yml
+# runs (tests/deploy/test_spark_pins.py keeps them equal), so the tests talk to the stack's Spark.
 # Spark needs Java 17: JAVA_HOME defaults to /usr/lib/jvm/java-17-openjdk-amd64.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

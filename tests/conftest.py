@@ -5,13 +5,20 @@ import subprocess
 
 import pytest
 
-from processes import Broker, StandInAPI, userstream_bin as userstream_path
+from processes import Broker, StandInAPI, give_to_run_as, run_as, userstream_bin as userstream_path
 
 
 def pytest_configure(config):
     # kafka-python loads its protocol schemas with a deprecated importlib call, once per message
     # type: hundreds of lines of noise that hide this suite's own warnings.
     config.addinivalue_line("filterwarnings", r"ignore:(read|open)_text is deprecated:DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _data_directory_for_run_as(request):
+    """With USERSTREAM_RUN_AS, a test's tmp_path belongs to that user, as a data directory would."""
+    if run_as() and "tmp_path" in request.fixturenames:
+        give_to_run_as(request.getfixturevalue("tmp_path"))
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +31,10 @@ def api():
 
 @pytest.fixture(scope="module")
 def broker():
-    b = Broker()
+    # Tansu refuses snappy-compressed batches (UNKNOWN_SERVER_ERROR) while its schema registry is on,
+    # even for topics without a schema; the cross-client tests cover every codec, so their broker
+    # runs without it. tests/test_schema_registry.py starts its own broker with the registry.
+    b = Broker(schema_registry=False)
     yield b
     b.stop()
 

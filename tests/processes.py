@@ -1,8 +1,12 @@
 """Real processes the tests start through the repo's own scripts and binary: a Tansu broker,
 the userstream binary, and its stand-in randomuser API. Shared by every pytest stage."""
+import atexit
+import functools
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -11,10 +15,59 @@ SERVING = re.compile(r"serving randomuser-compatible API on (http://\S+)")
 
 
 def userstream_bin() -> Path:
-    """The binary under test: USERSTREAM_BIN, else the debug build."""
+    """The binary under test: USERSTREAM_BIN, else the debug build. With USERSTREAM_RUN_AS=UID:GID
+    it is a wrapper that runs the binary as that ordinary user (see run_as)."""
     path = Path(os.environ.get("USERSTREAM_BIN", ROOT / ".build" / "debug" / "userstream"))
     assert path.exists(), f"{path} is missing — run scripts/setup.sh (or set USERSTREAM_BIN)"
-    return path
+    return _run_as_wrapper(str(path), os.environ["USERSTREAM_RUN_AS"]) if run_as() else path
+
+
+def run_as() -> tuple[int, int] | None:
+    """(uid, gid) from USERSTREAM_RUN_AS=UID:GID: every userstream the tests start runs as that
+    user (through setpriv), so root can never hide a step an ordinary user cannot do."""
+    value = os.environ.get("USERSTREAM_RUN_AS")
+    return _ids(value) if value else None
+
+
+def _ids(spec: str) -> tuple[int, int]:
+    uid, _, gid = spec.partition(":")
+    return int(uid), int(gid or uid)
+
+
+def give_to_run_as(path) -> None:
+    """Makes a test's data directory the run-as user's, and its parents traversable by it."""
+    ids = run_as()
+    if not ids:
+        return
+    path = Path(path)
+    os.chown(path, *ids)
+    for parent in path.parents:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            parent.chmod(mode | 0o001)
+
+
+@functools.cache
+def _run_as_wrapper(binary: str, spec: str) -> Path:
+    """A script that runs `binary` as UID:GID `spec`, with no supplementary groups."""
+    uid, gid = _ids(spec)
+    directory = Path(tempfile.mkdtemp(prefix=f"userstream-as-{uid}-"))
+    directory.chmod(0o755)
+    atexit.register(shutil.rmtree, directory, True)
+    drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
+    if subprocess.run([*drop, "test", "-x", binary]).returncode != 0:
+        # The build tree is not reachable for that user (a home directory, say): run a copy.
+        shutil.copy2(binary, directory / "userstream.bin")
+        binary = str(directory / "userstream.bin")
+        os.chmod(binary, 0o755)
+    wrapper = directory / "userstream"
+    wrapper.write_text(f"#!/bin/sh\nexec {' '.join(drop)} {_quoted(binary)} \"$@\"\n")
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def _quoted(path: str) -> str:
+    return "'" + path.replace("'", "'\\''") + "'"
 
 
 def tansu_bin() -> Path:
@@ -24,10 +77,12 @@ def tansu_bin() -> Path:
 
 
 class Broker:
-    """A Tansu broker on a free loopback port, started by scripts/tansu.sh."""
+    """A Tansu broker on a free loopback port, started by scripts/tansu.sh. It enforces the users
+    contract on topic users_created unless `schema_registry` is False."""
 
-    def __init__(self):
-        out = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start"],
+    def __init__(self, schema_registry: bool = True):
+        switches = [] if schema_registry else ["--no-schema-registry"]
+        out = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start", *switches],
                              check=True, capture_output=True, text=True).stdout.split()
         self.bootstrap, self.pid = out[0], out[1]
 

@@ -1,5 +1,6 @@
-/// Everything that can go wrong talking to Cassandra. Descriptions say what to do next and
-/// never contain a password.
+/// Everything that can go wrong talking to Cassandra. Descriptions say what happened in
+/// Cassandra's terms (host, user, authenticator) and never contain a password; how a program
+/// configures the connection is the program's to say.
 public enum CQLError: Error, Sendable, CustomStringConvertible {
     /// The server answered with an ERROR message.
     case server(CQLServerError, host: String)
@@ -40,11 +41,11 @@ public enum CQLError: Error, Sendable, CustomStringConvertible {
             default: return "\(host): \(error)"
             }
         case .authenticationFailed(let user, let host, let serverMessage):
-            return "authentication failed for user \(user) at \(host) (\(serverMessage)) — check --sink credentials"
+            return "authentication failed for user \(user) at \(host) (\(serverMessage))"
         case .authenticationRequired(let host, let authenticator):
-            return "\(host) requires authentication (\(authenticator)) and no credentials are configured — put user:password@ in --sink"
+            return "\(host) requires authentication (\(authenticator)) and no credentials are configured"
         case .connectionFailed(let host, let reason):
-            return "could not connect to \(host): \(reason) — is Cassandra running and listening for CQL (port 9042)? check --sink"
+            return "could not connect to \(host): \(reason)"
         case .connectionLost(let host, let reason):
             return "connection to \(host) lost: \(reason) — in-flight requests may or may not have been applied; retry idempotent ones"
         case .requestTimedOut(let host, let request, let timeout):
@@ -58,7 +59,7 @@ public enum CQLError: Error, Sendable, CustomStringConvertible {
         case .invalidValue(let what):
             return what
         case .noHostAvailable(let attempts):
-            return "no Cassandra node could serve the request (\(attempts.joined(separator: "; "))) — check that the nodes are up and --sink lists them"
+            return "no Cassandra node could serve the request (\(attempts.joined(separator: "; ")))"
         case .schemaAgreementTimedOut(let versions, let timeout):
             let listing = versions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
             return "nodes did not agree on the schema within \(timeout) (\(listing)) — a node may be down or slow; the change will still propagate"

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import UserPipeline
+import StandInAPI
 
 /// `userstream serve-api`: the randomuser-compatible stand-in API.
 struct ServeAPICommand: AsyncParsableCommand {
@@ -9,42 +9,61 @@ struct ServeAPICommand: AsyncParsableCommand {
         abstract: "Serve a randomuser.me-compatible API: deterministic users per seed, with fault injection for tests."
     )
 
-    @Option(help: "Address to listen on (env USERSTREAM_API_HOST).")
-    var host: String = Self.environment("USERSTREAM_API_HOST") ?? "127.0.0.1"
+    @Option(name: .customLong("host"), help: "Address to listen on; default 127.0.0.1 (env USERSTREAM_API_HOST).")
+    private var hostOption: String?
+    var host: String { hostOption ?? Environment.string("USERSTREAM_API_HOST") ?? "127.0.0.1" }
 
-    @Option(help: "Port to listen on; 0 picks a free one and prints it (env USERSTREAM_API_PORT).")
-    var port: Int = Self.environment("USERSTREAM_API_PORT").flatMap(Int.init) ?? 8080
+    @Option(name: .customLong("port"), help: "Port to listen on; 0 picks a free one and prints it; default 8080 (env USERSTREAM_API_PORT).")
+    private var portOption: Int?
+    var port: Int { get throws { try Self.port.resolve(portOption, default: 8080) } }
 
-    @Option(help: "Fraction of requests answered 500 (env USERSTREAM_API_ERROR_RATE).")
-    var errorRate: Double = Self.environment("USERSTREAM_API_ERROR_RATE").flatMap(Double.init) ?? 0
+    @Option(name: .customLong("error-rate"), help: "Fraction of requests answered 500 (env USERSTREAM_API_ERROR_RATE).")
+    private var errorRateOption: Double?
+    var errorRate: Double { get throws { try Self.fraction("--error-rate", "USERSTREAM_API_ERROR_RATE").resolve(errorRateOption, default: 0) } }
 
-    @Option(help: "Fraction of requests answered 429 with Retry-After (env USERSTREAM_API_RATE_LIMIT_RATE).")
-    var rateLimitRate: Double = Self.environment("USERSTREAM_API_RATE_LIMIT_RATE").flatMap(Double.init) ?? 0
+    @Option(name: .customLong("rate-limit-rate"), help: "Fraction of requests answered 429 with Retry-After (env USERSTREAM_API_RATE_LIMIT_RATE).")
+    private var rateLimitRateOption: Double?
+    var rateLimitRate: Double {
+        get throws { try Self.fraction("--rate-limit-rate", "USERSTREAM_API_RATE_LIMIT_RATE").resolve(rateLimitRateOption, default: 0) }
+    }
 
-    @Option(help: "Fraction of responses cut off mid-JSON (env USERSTREAM_API_TRUNCATE_RATE).")
-    var truncateRate: Double = Self.environment("USERSTREAM_API_TRUNCATE_RATE").flatMap(Double.init) ?? 0
+    @Option(name: .customLong("truncate-rate"), help: "Fraction of responses cut off mid-JSON (env USERSTREAM_API_TRUNCATE_RATE).")
+    private var truncateRateOption: Double?
+    var truncateRate: Double {
+        get throws { try Self.fraction("--truncate-rate", "USERSTREAM_API_TRUNCATE_RATE").resolve(truncateRateOption, default: 0) }
+    }
 
-    @Option(help: "Milliseconds added before every response (env USERSTREAM_API_LATENCY_MS).")
-    var latencyMs: Int = Self.environment("USERSTREAM_API_LATENCY_MS").flatMap(Int.init) ?? 0
+    @Option(name: .customLong("latency-ms"), help: "Milliseconds added before every response (env USERSTREAM_API_LATENCY_MS).")
+    private var latencyMsOption: Int?
+    var latencyMs: Int {
+        get throws { try NumberSetting.count("--latency-ms", variable: "USERSTREAM_API_LATENCY_MS", from: 0, to: 3_600_000).resolve(latencyMsOption, default: 0) }
+    }
 
-    @Option(help: "Seconds sent in Retry-After with 429 responses (env USERSTREAM_API_RETRY_AFTER).")
-    var retryAfter: Int = Self.environment("USERSTREAM_API_RETRY_AFTER").flatMap(Int.init) ?? 1
+    @Option(name: .customLong("retry-after"), help: "Seconds sent in Retry-After with 429 responses; default 1 (env USERSTREAM_API_RETRY_AFTER).")
+    private var retryAfterOption: Int?
+    var retryAfter: Int {
+        get throws { try NumberSetting.count("--retry-after", variable: "USERSTREAM_API_RETRY_AFTER", from: 0, to: 86_400).resolve(retryAfterOption, default: 1) }
+    }
+
+    private static let port = Settings.port.named("--port").withVariable("USERSTREAM_API_PORT")
+
+    private static func fraction(_ flag: String, _ variable: String) -> NumberSetting<Double> {
+        NumberSetting(flag, variable: variable, bounds: 0...1, expected: "a fraction between 0 and 1")
+    }
 
     func validate() throws {
-        for (name, rate) in [("--error-rate", errorRate), ("--rate-limit-rate", rateLimitRate), ("--truncate-rate", truncateRate)] {
-            guard (0...1).contains(rate) else { throw ValidationError("\(name) must be a fraction between 0 and 1, got \(rate)") }
-        }
+        _ = try (host, port, truncateRate, latencyMs, retryAfter)
+        let (errorRate, rateLimitRate) = (try errorRate, try rateLimitRate)
         guard errorRate + rateLimitRate <= 1 else {
             throw ValidationError("--error-rate plus --rate-limit-rate must not exceed 1 (got \(errorRate + rateLimitRate))")
         }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
-        guard latencyMs >= 0, retryAfter >= 0 else { throw ValidationError("--latency-ms and --retry-after must not be negative") }
     }
 
     func run() async throws {
         let faults = FaultInjection(
-            errorRate: errorRate, rateLimitRate: rateLimitRate, truncateRate: truncateRate,
-            latency: .milliseconds(latencyMs), retryAfterSeconds: retryAfter)
+            errorRate: try errorRate, rateLimitRate: try rateLimitRate, truncateRate: try truncateRate,
+            latency: .milliseconds(try latencyMs), retryAfterSeconds: try retryAfter)
+        let port = try port
         let api = StandInUserAPI(configuration: .init(host: host, port: port, faults: faults))
         do {
             try await api.serve { url in
@@ -52,12 +71,9 @@ struct ServeAPICommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("serving randomuser-compatible API on \(url)\n".utf8))
             }
         } catch {
-            throw ValidationError("cannot serve on \(host):\(port): \(error) — is the port in use? try --port 0")
+            // Not a usage error: the same command works once the port is free.
+            throw HintedError(error: error, hint: "cannot serve on \(host):\(port); is the port in use? try --port 0")
         }
         print("stand-in API stopped: \(api.statistics.snapshot)")
-    }
-
-    private static func environment(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

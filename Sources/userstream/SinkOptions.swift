@@ -1,13 +1,15 @@
 import ArgumentParser
 import CQL
 import Foundation
-import UserPipeline
+import UserSinks
 
 /// Flags of every command that reads or writes stored users: where they are and, for Cassandra,
 /// credentials (flags, environment or a file; never logged), consistency and replication.
 struct SinkOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:PATH or cassandra://[user:password@]host[:port][,host…]/keyspace (env USERSTREAM_SINK).")
-    var sink: String = Environment.string("USERSTREAM_SINK") ?? "sqlite:data/users.db"
+    // Flags with a variable take it when read, not as their default: --help would print it, password and all.
+    @Option(name: .customLong("sink"), help: "sqlite:PATH or cassandra://[user:password@]host[:port][,host…]/keyspace; default sqlite:data/users.db (env USERSTREAM_SINK).")
+    private var sinkOption: String?
+    var sink: String { sinkOption ?? Environment.string("USERSTREAM_SINK") ?? "sqlite:data/users.db" }
 
     @Option(name: .long, help: "Cassandra user name (env USERSTREAM_CASSANDRA_USERNAME).")
     var sinkUsername: String?
@@ -15,26 +17,52 @@ struct SinkOptions: ParsableArguments {
     @Option(name: .long, help: "File holding the Cassandra password (env USERSTREAM_CASSANDRA_PASSWORD_FILE; else env USERSTREAM_CASSANDRA_PASSWORD).")
     var sinkPasswordFile: String?
 
-    @Option(name: .long, help: "Cassandra consistency of reads and writes, e.g. LOCAL_ONE, LOCAL_QUORUM (env USERSTREAM_CASSANDRA_CONSISTENCY).")
-    var consistency: String = Environment.string("USERSTREAM_CASSANDRA_CONSISTENCY") ?? "LOCAL_ONE"
+    @Option(name: .customLong("consistency"), help: "Cassandra consistency of reads and writes, e.g. LOCAL_ONE (the default), LOCAL_QUORUM (env USERSTREAM_CASSANDRA_CONSISTENCY).")
+    private var consistencyOption: String?
+    var consistency: String { consistencyOption ?? Environment.string("USERSTREAM_CASSANDRA_CONSISTENCY") ?? "LOCAL_ONE" }
 
-    @Option(name: .long, help: "Replication of a keyspace `setup` creates: SimpleStrategy:N or NetworkTopologyStrategy:DC=N[,DC=N…] (env USERSTREAM_CASSANDRA_REPLICATION).")
-    var replication: String = Environment.string("USERSTREAM_CASSANDRA_REPLICATION") ?? "SimpleStrategy:1"
+    @Option(name: .customLong("replication"), help: "Replication of a keyspace `setup` creates: SimpleStrategy:N or NetworkTopologyStrategy:DC=N[,DC=N…]; default SimpleStrategy:1 (env USERSTREAM_CASSANDRA_REPLICATION).")
+    private var replicationOption: String?
+    var replication: String { replicationOption ?? Environment.string("USERSTREAM_CASSANDRA_REPLICATION") ?? "SimpleStrategy:1" }
 
-    @Option(name: .long, help: "Cassandra writes in flight at once (env USERSTREAM_CASSANDRA_CONCURRENCY).")
-    var sinkConcurrency: Int = Environment.int("USERSTREAM_CASSANDRA_CONCURRENCY") ?? 64
+    @Option(name: .customLong("sink-concurrency"), help: "Cassandra writes in flight at once; default 64 (env USERSTREAM_CASSANDRA_CONCURRENCY).")
+    private var sinkConcurrencyOption: Int?
+    var sinkConcurrency: Int {
+        get throws {
+            try NumberSetting.count("--sink-concurrency", variable: "USERSTREAM_CASSANDRA_CONCURRENCY", to: 10_000).resolve(sinkConcurrencyOption, default: 64)
+        }
+    }
 
-    /// The parsed location with credentials, consistency and replication applied.
+    func validate() throws {
+        _ = try sinkConcurrency  // checked for SQLite sinks too, which do not use it
+        _ = try location()
+    }
+
+    /// The parsed location with credentials, consistency and replication applied; anything wrong
+    /// with them is a usage error.
     func location() throws -> SinkLocation {
+        do {
+            return try configuredLocation()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            let message = "\(error)"
+            throw ValidationError(message.contains("sink") || message.contains("--") ? message : "--sink: \(message)")
+        }
+    }
+
+    private func configuredLocation() throws -> SinkLocation {
         try SinkLocation(parsing: sink).withCassandraSettings { configuration in
             guard let level = CQLConsistency(name: consistency) else { throw SinkConfigurationError.invalidConsistency(consistency) }
             configuration.consistency = level
             configuration.replication = try CassandraReplication(parsing: replication)
-            guard sinkConcurrency >= 1 else { throw ValidationError("--sink-concurrency must be at least 1") }
-            configuration.maximumInFlight = sinkConcurrency
+            configuration.maximumInFlight = try sinkConcurrency
             // Optional flags take their environment fallback here: a default would make them non-optional.
             let username = sinkUsername ?? Environment.string("USERSTREAM_CASSANDRA_USERNAME")
             try configuration.setCredentials(username: username, password: try password())
+            if configuration.credentials?.password.isEmpty == true {
+                throw ValidationError("--sink: the Cassandra password is empty — give user:password@, --sink-password-file or USERSTREAM_CASSANDRA_PASSWORD")
+            }
         }
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 @main
 struct Userstream: AsyncParsableCommand {
@@ -7,4 +9,26 @@ struct Userstream: AsyncParsableCommand {
         abstract: "A real-time user-data pipeline: randomuser API → Kafka → Cassandra or SQLite.",
         subcommands: [UpCommand.self, SetupCommand.self, ProduceUsersCommand.self, StreamCommand.self, StatusCommand.self, QueryCommand.self, ServeAPICommand.self, KafkaCommand.self, SparkCommand.self]
     )
+
+    /// Runs the command; any error ends it with one line on standard error (passwords hidden,
+    /// Kafka and Cassandra errors followed by the flag to fix) and its exit code: 64 for usage errors.
+    static func main() async {
+        LoggingSystem.bootstrap(RedactingLogHandler.init)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            let message = CommandLineHints.message(message(for: error), for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+            if !message.isEmpty {
+                printError("userstream: error: " + message + (code == .validationFailure ? " (see --help)" : ""))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

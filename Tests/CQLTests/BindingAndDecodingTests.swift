@@ -1,3 +1,4 @@
+import Redaction
 import Foundation
 import Testing
 @testable import CQL
@@ -108,9 +109,9 @@ struct SessionURLTests {
 
     @Test("redaction hides the password after the scheme and leaves an @ before it alone")
     func redacts() {
-        #expect(CQLSessionConfiguration.redacted("cassandra://app:hunter2@db/ks") == "cassandra://app:****@db/ks")
-        #expect(CQLSessionConfiguration.redacted("me@example://app:hunter2@db") == "me@example://app:****@db")
-        #expect(CQLSessionConfiguration.redacted("me@example://db") == "me@example://db")
+        #expect(URLRedaction.redacted("cassandra://app:hunter2@db/ks") == "cassandra://app:****@db/ks")
+        #expect(URLRedaction.redacted("me@example://app:hunter2@db") == "me@example://app:****@db")
+        #expect(URLRedaction.redacted("me@example://db") == "me@example://db")
     }
 }
 

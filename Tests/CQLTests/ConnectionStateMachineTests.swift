@@ -17,6 +17,26 @@ struct ConnectionStateMachineTests {
         actions.compactMap { if case .write(let frame, let segmented) = $0 { (frame.header.opcode, frame.header.stream, frame.header.version, segmented) } else { nil } }
     }
 
+    /// Each action as a line, promises by their index in `promises` and errors by their case, so
+    /// a whole sequence is compared at once, order included.
+    func steps(_ actions: [CQLConnectionStateMachine.Action], promises: [EventLoopPromise<CQLResponse>] = []) -> [String] {
+        func name(_ promise: EventLoopPromise<CQLResponse>) -> String { promises.firstIndex(of: promise).map { "#\($0)" } ?? "?" }
+        func name(_ error: CQLError) -> String { Mirror(reflecting: error).children.first?.label ?? "\(error)" }
+        return actions.map { action in
+            switch action {
+            case .write(let frame, let segmented): "write \(frame.header.opcode) stream \(frame.header.stream)\(segmented ? " in segments" : "")"
+            case .switchInboundToSegments: "switch inbound to segments"
+            case .scheduleTimeout(let stream, let after): "schedule timeout \(stream) after \(after)"
+            case .cancelTimeout(let stream): "cancel timeout \(stream)"
+            case .succeed(let promise, let response): "succeed \(name(promise)) \(response)"
+            case .fail(let promise, let error): "fail \(name(promise)) \(name(error))"
+            case .startupSucceeded(let version): "startup succeeded \(version)"
+            case .startupFailed(let error): "startup failed \(name(error))"
+            case .close: "close"
+            }
+        }
+    }
+
     func ready(_ machine: inout CQLConnectionStateMachine) {
         _ = machine.connected()
         _ = machine.received(CQLResponseWriter.supported(stream: 0, version: .v4, protocolVersions: ["4/v4"]))
@@ -50,12 +70,11 @@ struct ConnectionStateMachineTests {
         var machine = machine(.exactly(.v4), credentials: CQLCredentials(username: "u", password: "p"))
         #expect(written(machine.connected()).first?.0 == .startup)
         let response = machine.received(CQLResponseWriter.authenticate(stream: 0, version: .v4))
+        #expect(steps(response) == ["write AUTH_RESPONSE stream 0"])
         guard case .write(let frame, false)? = response.first else { Issue.record("got \(response)"); return }
         #expect(frame.header.opcode == .authResponse)
         #expect(Array(frame.body.readableBytesView) == [0, 0, 0, 4, 0, 0x75, 0, 0x70])
-        guard case .startupSucceeded(.v4)? = machine.received(CQLResponseWriter.authSuccess(stream: 0, version: .v4)).first else {
-            Issue.record("no startup success"); return
-        }
+        #expect(steps(machine.received(CQLResponseWriter.authSuccess(stream: 0, version: .v4))) == ["startup succeeded v4"])
     }
 
     @Test("an authentication error fails startup naming the user and closes")
@@ -74,6 +93,7 @@ struct ConnectionStateMachineTests {
         var machine = machine(.exactly(.v5))
         _ = machine.connected()
         let actions = machine.received(CQLResponseWriter.error(CQLServerError(code: .protocolError, message: "unsupported"), stream: 0, version: .v4))
+        #expect(steps(actions) == ["startup failed protocolVersionRejected", "close"])
         guard case .startupFailed(.protocolVersionRejected(_, .v5, _))? = actions.first else { Issue.record("got \(actions)"); return }
     }
 
@@ -84,20 +104,26 @@ struct ConnectionStateMachineTests {
         let promises = (0..<3).map { _ in loop.makePromise(of: CQLResponse.self) }
         let sent = (0..<3).flatMap { machine.send(.query("q\($0)", CQLQueryParameters()), knownColumns: nil, timeout: .seconds(1), promise: promises[$0]) }
         #expect(written(sent).map(\.1) == [0, 1])  // the third waits for a free id
+        #expect(steps(sent) == ["write QUERY stream 0", "schedule timeout 0 after \(TimeAmount.seconds(1))",
+                                "write QUERY stream 1", "schedule timeout 1 after \(TimeAmount.seconds(1))"])
         #expect(machine.queuedCount == 1)
 
         let timeout = machine.timeoutFired(stream: 1)
-        guard case .fail(_, .requestTimedOut)? = timeout.first else { Issue.record("got \(timeout)"); return }
+        #expect(steps(timeout, promises: promises) == ["fail #1 requestTimedOut"])
+        guard case .fail(_, .requestTimedOut(_, _, let after))? = timeout.first else { Issue.record("got \(timeout)"); return }
+        #expect(after == .seconds(1))  // the TimeAmount given to send, back as a Duration
         #expect(machine.inFlightCount == 2)  // id 1 is still reserved
         #expect(machine.queuedCount == 1)
 
         let late = machine.received(CQLResponseWriter.void(stream: 1, version: .v4))
         #expect(!late.contains { if case .succeed = $0 { true } else { false } })  // the late reply is dropped
         #expect(written(late).map(\.1) == [1])  // and its id goes to the queued request
+        #expect(steps(late) == ["write QUERY stream 1", "schedule timeout 1 after \(TimeAmount.seconds(1))"])
         #expect(machine.queuedCount == 0)
 
+        // Exactly its timer cancelled and its answer; nothing is left to dispatch.
         let answer = machine.received(CQLResponseWriter.void(stream: 0, version: .v4))
-        guard case .succeed(_, .result(.void))? = answer.dropFirst().first ?? answer.first else { Issue.record("got \(answer)"); return }
+        #expect(steps(answer, promises: promises) == ["cancel timeout 0", "succeed #0 \(CQLResponse.result(.void))"])
         for promise in promises { promise.succeed(.ready) }
     }
 
@@ -108,6 +134,7 @@ struct ConnectionStateMachineTests {
         let promise = loop.makePromise(of: CQLResponse.self)
         _ = machine.send(.query("bad", CQLQueryParameters()), knownColumns: nil, timeout: nil, promise: promise)
         let actions = machine.received(CQLResponseWriter.error(CQLServerError(code: .syntaxError, message: "no"), stream: 0, version: .v4))
+        #expect(steps(actions, promises: [promise]) == ["fail #0 server"])
         guard case .fail(_, .server(let error, "node1:9042"))? = actions.first else { Issue.record("got \(actions)"); return }
         #expect(error.code == .syntaxError)
         promise.succeed(.ready)

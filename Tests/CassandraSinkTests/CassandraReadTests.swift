@@ -1,7 +1,8 @@
 import CQL
 import CQLTestSupport
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import UserSinks
 
 /// `CassandraUserSink.query` and `count` against `ScriptedCQLPeer` — a scripted protocol peer, not Cassandra.
 @Suite("Cassandra sink reads, against a scripted CQL peer")

@@ -1,7 +1,7 @@
 import CQL
 import CQLTestSupport
 import Testing
-@testable import UserPipeline
+@testable import UserSinks
 
 /// `SinkLocation.setUp` for Cassandra against `ScriptedCQLPeer` — a scripted protocol peer, not Cassandra.
 @Suite("Cassandra setup, against a scripted CQL peer")

@@ -2,7 +2,7 @@ import CQL
 import CQLTestSupport
 import Logging
 import Testing
-@testable import UserPipeline
+@testable import UserSinks
 
 /// `CassandraUserSink.upsert` against `ScriptedCQLPeer` — a scripted protocol peer, not Cassandra.
 @Suite("Cassandra sink writes, against a scripted CQL peer")

@@ -1,7 +1,8 @@
 import CQL
 import CQLTestSupport
 import Testing
-@testable import UserPipeline
+@testable import Retry
+@testable import UserSinks
 
 /// The password reaches the peer in the SASL token and nowhere else: not in logs, descriptions or errors.
 @Suite("Cassandra credentials stay secret")

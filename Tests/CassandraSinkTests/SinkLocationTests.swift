@@ -1,6 +1,6 @@
 import CQL
 import Testing
-@testable import UserPipeline
+@testable import UserSinks
 
 @Suite("--sink locations")
 struct SinkLocationTests {

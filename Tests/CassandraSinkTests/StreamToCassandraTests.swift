@@ -5,7 +5,6 @@ import Kafka
 import KafkaTestSupport
 import NIOCore
 import Testing
-@testable import UserPipeline
 
 /// `userstream stream` end to end: a real Tansu broker, the built binary, and `ScriptedCQLPeer`
 /// (a scripted protocol peer, not Cassandra) standing where Cassandra would be.

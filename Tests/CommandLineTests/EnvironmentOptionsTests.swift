@@ -19,7 +19,11 @@ import Testing
 
     @Test func helpNeverShowsAPasswordFromTheEnvironment() throws {
         setenv("USERSTREAM_SASL_PASSWORD", "s3cret-from-env", 1)
-        defer { unsetenv("USERSTREAM_SASL_PASSWORD") }
+        setenv("USERSTREAM_SASL_MECHANISM", "PLAIN", 1)
+        defer {
+            unsetenv("USERSTREAM_SASL_PASSWORD")
+            unsetenv("USERSTREAM_SASL_MECHANISM")
+        }
         #expect(try ConnectionOptions.parse([]).saslPassword == "s3cret-from-env")
         #expect(!ConnectionOptions.helpMessage().contains("s3cret-from-env"))
         #expect(!Userstream.helpMessage(for: ProduceUsersCommand.self).contains("s3cret-from-env"))
@@ -30,7 +34,22 @@ import Testing
     @Test func aNumberThatDoesNotParseStopsTheCommand() async {
         await #expect(processExitsWith: .exitCode(64)) {
             setenv("USERSTREAM_COUNT", "ten thousand", 1)
-            _ = try IngestOptions.parse([])
+            _ = IngestOptions.parseOrExit([])
+        }
+    }
+
+    @Test func anEmptyBootstrapServersVariableIsUnset() async {
+        await #expect(processExitsWith: .success) {
+            setenv("USERSTREAM_BOOTSTRAP_SERVERS", "", 1)
+            let servers = try ConnectionOptions.parse([]).kafkaConfiguration().bootstrapServers
+            exit(servers.map(\.description) == ["127.0.0.1:9092"] ? 0 : 1)
+        }
+    }
+
+    @Test func saslCredentialsWithoutAMechanismAreAUsageError() async {
+        await #expect(processExitsWith: .exitCode(64)) {
+            setenv("USERSTREAM_SASL_PASSWORD", "pw", 1)
+            _ = ConnectionOptions.parseOrExit(["--sasl-username", "u"])
         }
     }
 }

@@ -118,3 +118,26 @@ import Testing
         #expect(Self.values(visible) == ["committed-1", "committed-2"])
     }
 }
+
+/// The filter applied to whole Fetch responses, as the consumer applies it batch by batch.
+extension TransactionalRecordFilter {
+    /// The records of `batches` (one partition, offset order) that a read_committed consumer sees.
+    mutating func committedRecords(in batches: [RecordBatch]) -> [Record] {
+        var records: [Record] = []
+        for batch in batches where admits(batch) {
+            records.append(contentsOf: batch.records)
+        }
+        return records
+    }
+
+    /// The records a read_committed consumer sees, given one Fetch response partition's data.
+    static func committedRecords(in batches: [RecordBatch], abortedTransactions: [AbortedTransaction]) -> [Record] {
+        var filter = TransactionalRecordFilter(abortedTransactions: abortedTransactions)
+        return filter.committedRecords(in: batches)
+    }
+
+    /// The records a read_uncommitted consumer sees: everything but transaction markers.
+    static func uncommittedRecords(in batches: [RecordBatch]) -> [Record] {
+        batches.filter { !$0.isControl }.flatMap(\.records)
+    }
+}

@@ -38,14 +38,15 @@ import Testing
         await admin.shutdown()
     }
 
-    @Test("no broker at the bootstrap address gives an actionable error")
+    @Test("no broker at the bootstrap address gives an error naming the address, and no flag")
     func noBroker() async throws {
         let admin = KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [BrokerAddress(host: "127.0.0.1", port: 1)]))
         do {
             _ = try await admin.listTopics()
             Issue.record("listing topics without a broker succeeded")
         } catch let error as KafkaError {
-            #expect(error.description.contains("no Kafka broker answered at 127.0.0.1:1 — is Kafka running? set --bootstrap-servers"))
+            #expect(error.description.hasPrefix("no Kafka broker answered at 127.0.0.1:1 ("))
+            #expect(!error.description.contains("--"))
         }
     }
 }

@@ -128,7 +128,7 @@ import Testing
         await admin.shutdown()
     }
 
-    @Test("the admin lists and describes the group, with each member's partitions and the lag")
+    @Test("the admin lists and describes the group as Tansu reports it (members without partitions), and the lag")
     func describeAndLag() async throws {
         let topic = "group-describe"
         let all = try await createTopic(topic, partitions: 4)
@@ -148,14 +148,11 @@ import Testing
         let description = try await admin.describeGroup("describe")
         #expect(description.state == "Stable")
         #expect(Set(description.members.map(\.memberID)) == [a.memberID, b.memberID])
-        // Tansu 0.6 reports members without their protocol, metadata or assignment; a broker
-        // that reports them must report the ones the members hold.
-        if description.members.contains(where: { !$0.assignment.isEmpty }) {
-            #expect(description.assignor == "range")
-            let described: Set<Set<TopicPartition>> = Set(description.members.map { Set($0.assignment) })
-            let actual: Set<Set<TopicPartition>> = [a.assignment, b.assignment]
-            #expect(described == actual)
-        }
+        // Tansu 0.6 reports members without their protocol, metadata or assignment, so the
+        // description must show no partitions rather than invent some. Decoding assignments a
+        // broker does report is ConsumerProtocolCodecTests' job.
+        #expect(description.members.map(\.assignment) == [[], []])
+        #expect(description.assignor == "")
         let lag = try await admin.groupLag(group: "describe", topic: topic)
         #expect(lag.map(\.partition) == [0, 1, 2, 3])
         #expect(lag[0].committedOffset == 2)

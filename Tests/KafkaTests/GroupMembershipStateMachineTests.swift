@@ -97,6 +97,49 @@ import Testing
         #expect(shares["m-1"]?.map(\.partition) == [1, 3])
     }
 
+    /// A lone leader that assigned with `counts` (a missing topic is absent) and is stable.
+    func stableLeader(counts: [String: Int32]) -> Machine {
+        var m = joining()
+        let members = [JoinGroupResponse.Member(memberId: "m-0", metadata: ConsumerProtocolCodec.subscription(topics: ["users"]))]
+        _ = m.handle(.joinGroupResponse(joinResponse(member: "m-0", leader: "m-0", members: members)))
+        _ = m.handle(.partitionCounts(counts))
+        let partitions = (0..<(counts["users"] ?? 0)).map { TopicPartition(topic: "users", partition: $0) }
+        _ = m.handle(.syncGroupResponse(syncResponse(partitions), now: t0))
+        return m
+    }
+
+    @Test("a topic that did not exist when the leader assigned makes it rejoin once it appears")
+    func topicCreatedAfterTheGroupFormed() {
+        var m = stableLeader(counts: [:])
+        #expect(m.assigned.isEmpty && m.phase == .stable)
+        guard case .checkTopics(let topics) = m.handle(.topicCheckTick) else { Issue.record("no topic check"); return }
+        #expect(topics == ["users"])
+        guard case .none = m.handle(.topicsChecked([:])) else { Issue.record("rejoined while the topic is still missing"); return }
+        _ = m.handle(.topicCheckTick)
+        guard case .sendLeaveGroup("m-0") = m.handle(.topicsChecked(["users": 3])) else { Issue.record("no rebalance once the topic exists"); return }
+        guard case .sendJoinGroup(let join) = m.handle(.leaveFinished) else { Issue.record("no rejoin after leaving"); return }
+        #expect(join.memberId == "")
+    }
+
+    @Test("partitions added to a topic make the leader revoke and rejoin; a failed check or a follower changes nothing")
+    func topicGrew() {
+        var leader = stableLeader(counts: ["users": 2])
+        _ = leader.handle(.topicCheckTick)
+        guard case .none = leader.handle(.topicsChecked(nil)) else { Issue.record("a failed check caused a rebalance"); return }
+        _ = leader.handle(.topicCheckTick)
+        guard case .revoke(let revoked) = leader.handle(.topicsChecked(["users": 4])) else { Issue.record("no revoke"); return }
+        #expect(revoked.count == 2)
+        guard case .sendLeaveGroup = leader.handle(.revokeFinished) else { Issue.record("no LeaveGroup after the revoke"); return }
+        // A failed LeaveGroup still ends in a join: the old member id expires on its own.
+        guard case .sendJoinGroup = leader.handle(.requestFailed(.leaveGroup, .connectionClosed(BrokerAddress(host: "h", port: 1)))) else {
+            Issue.record("no rejoin after a failed LeaveGroup"); return
+        }
+
+        var follower = stableFollower([tp0])
+        _ = follower.handle(.topicCheckTick)
+        guard case .none = follower.handle(.topicsChecked(["users": 4])) else { Issue.record("a follower rebalanced"); return }
+    }
+
     @Test("the leader fails when the group chose an assignor it did not offer")
     func leaderUnknownProtocol() {
         var m = joining(assignors: [.range])
@@ -203,6 +246,37 @@ import Testing
         }
         #expect(second > first)
         guard case .fail = m.handle(.coordinatorLookupFailed(.configuration("bad"))) else { Issue.record("a fatal lookup error did not fail"); return }
+    }
+
+    @Test("no broker answering is retried for the reconnect window, then fails with the last error")
+    func brokersDownForAWhile() {
+        var m = Machine(configuration: .init(groupID: "g", sessionTimeout: .seconds(6), rebalanceTimeout: .seconds(30),
+                                             assignors: [.range], reconnectWindow: .seconds(60)))
+        _ = m.handle(.subscribe(topics: ["users"]))
+        let down = KafkaError.noBrokerAnswered([BrokerAddress(host: "h", port: 1)], reason: "refused")
+        for second in [0, 3, 30, 59] {
+            guard case .findCoordinator = m.handle(.coordinatorLookupFailed(down, now: t0 + .seconds(second))) else {
+                Issue.record("gave up \(second) s into the outage"); return
+            }
+        }
+        guard case .fail(.brokersUnreachable(let window, let last)) = m.handle(.coordinatorLookupFailed(down, now: t0 + .seconds(60))) else {
+            Issue.record("kept retrying past the window"); return
+        }
+        #expect(window == .seconds(60) && last.contains("refused"))
+    }
+
+    @Test("a coordinator found again starts a new reconnect window")
+    func reconnectWindowResets() {
+        var m = Machine(configuration: .init(groupID: "g", sessionTimeout: .seconds(6), rebalanceTimeout: .seconds(30),
+                                             assignors: [.range], reconnectWindow: .seconds(10)))
+        _ = m.handle(.subscribe(topics: ["users"]))
+        let down = KafkaError.noBrokerAnswered([BrokerAddress(host: "h", port: 1)], reason: "refused")
+        _ = m.handle(.coordinatorLookupFailed(down, now: t0))
+        _ = m.handle(.coordinatorFound(nodeID: 1))
+        _ = m.handle(.requestFailed(.joinGroup, .connectionClosed(BrokerAddress(host: "h", port: 1))))
+        guard case .findCoordinator = m.handle(.coordinatorLookupFailed(down, now: t0 + .seconds(15))) else {
+            Issue.record("an earlier outage counted against this one"); return
+        }
     }
 
     @Test("no heartbeat answered for a whole session: the member is gone, revoke and join as a new member")

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Testing
 @testable import Kafka
 
@@ -110,6 +111,71 @@ import Testing
         #expect(r13 == .fail)
         let r14 = acc.answered(sent[1], errorCode: 6, retriable: true, now: t0)
         #expect(r14 == .fail)
+        #expect(acc.isIdle)
+    }
+
+    @Test("UNKNOWN_PRODUCER_ID holds everything back until a new producer id, then resends with new sequences")
+    func unknownProducerID() {
+        var acc = accumulator(batchSize: 10)
+        for i in 0..<2 { acc.append(i, size: 10, token: i, to: tp, now: t0) }
+        let sent = acc.drain(now: t0, flushing: true) { _ in true }
+        #expect(acc.answered(sent[0], errorCode: KafkaErrorCode.unknownProducerId.rawValue, retriable: false, now: t0) == .retry)
+        #expect(acc.needsNewProducerID)
+        #expect(acc.answered(sent[1], errorCode: KafkaErrorCode.outOfOrderSequenceNumber.rawValue, retriable: false, now: t0) == .retry)
+        #expect(acc.drain(now: t0 + .seconds(5), flushing: true) { _ in true }.isEmpty, "sent before a new producer id")
+        acc.startNewGeneration()
+        #expect(!acc.needsNewProducerID)
+        let resent = acc.drain(now: t0 + .seconds(5), flushing: true) { _ in true }
+        // In their order, numbered afresh for the new producer id.
+        #expect(resent.map(\.records) == [[0], [1]])
+        #expect(resent.map(\.baseSequence) == [0, 1])
+        #expect(resent.allSatisfy { $0.generation == 1 })
+    }
+
+    @Test("a batch refused as out of order while alone on the wire needs a new producer id")
+    func realSequenceGap() {
+        var acc = accumulator(batchSize: 10)
+        acc.append(1, size: 10, token: 1, to: tp, now: t0)
+        let sent = acc.drain(now: t0, flushing: true) { _ in true }
+        // The first refusal may be pipelining; the batch goes again alone.
+        #expect(acc.answered(sent[0], errorCode: KafkaErrorCode.outOfOrderSequenceNumber.rawValue, retriable: false, now: t0) == .retry)
+        #expect(!acc.needsNewProducerID)
+        let alone = acc.drain(now: t0 + .seconds(1), flushing: true) { _ in true }
+        #expect(acc.answered(alone[0], errorCode: KafkaErrorCode.outOfOrderSequenceNumber.rawValue, retriable: false, now: t0 + .seconds(1)) == .retry)
+        #expect(acc.needsNewProducerID)
+    }
+
+    @Test("retries pause longer each time up to a cap, and end at the delivery timeout")
+    func retriesWithinTheDeliveryTimeout() {
+        var acc = Accumulator(settings: .init(batchSize: 10, linger: .zero, maxInFlight: 5, retryBackoff: .milliseconds(100),
+                                              maxAttempts: .max, deliveryTimeout: .seconds(10), retryBackoffMax: .milliseconds(400)))
+        acc.append(1, size: 10, token: 1, to: tp, now: t0)
+        var now = t0
+        var sent = acc.drain(now: now, flushing: true) { _ in true }
+        var pauses: [Duration] = []
+        for _ in 0..<5 {
+            #expect(acc.answered(sent[0], errorCode: -1, retriable: true, now: now) == .retry)
+            let failedAt = now
+            repeat {
+                now += .milliseconds(50)
+                sent = acc.drain(now: now, flushing: true) { _ in true }
+            } while sent.isEmpty
+            pauses.append(now - failedAt)
+        }
+        #expect(pauses == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(400), .milliseconds(400)])
+        #expect(acc.answered(sent[0], errorCode: -1, retriable: true, now: t0 + .seconds(10)) == .fail)
+        #expect(acc.isIdle)
+    }
+
+    @Test("queued batches older than the delivery timeout expire")
+    func queuedBatchesExpire() {
+        var acc = Accumulator(settings: .init(batchSize: 10, linger: .zero, maxInFlight: 5, retryBackoff: .milliseconds(100),
+                                              maxAttempts: .max, deliveryTimeout: .seconds(10)))
+        acc.append(1, size: 10, token: 1, to: tp, now: t0)
+        acc.append(2, size: 5, token: 2, to: tp, now: t0 + .seconds(5))
+        #expect(acc.expire(now: t0 + .seconds(9)).isEmpty)
+        #expect(acc.expire(now: t0 + .seconds(10)).map(\.records) == [[1]])
+        #expect(acc.expire(now: t0 + .seconds(15)).map(\.records) == [[2]])
         #expect(acc.isIdle)
     }
 

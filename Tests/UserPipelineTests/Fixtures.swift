@@ -1,5 +1,6 @@
 import Foundation
-@testable import UserPipeline
+@testable import UserContract
+@testable import RandomUserAPI
 
 enum Fixtures {
     /// A result as randomuser.me sends it (postcode as a number).

@@ -1,5 +1,5 @@
 import Testing
-@testable import UserPipeline
+@testable import UserContract
 
 @Suite struct FlatJSONScannerTests {
     /// Reads a string token from the start of `bytes` (an opening quote).

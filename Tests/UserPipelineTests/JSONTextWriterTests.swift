@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import UserPipeline
+import UserContract
 
 @Suite struct JSONTextWriterTests {
     /// Every control character, the quote, the backslash and non-ASCII text, as a JSON parser reads them back.

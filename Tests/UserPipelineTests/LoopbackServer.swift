@@ -1,5 +1,5 @@
 import Logging
-import UserPipeline
+import StandInAPI
 
 /// Runs the stand-in API on a free loopback port for the duration of `body`.
 func withStandInAPI<T: Sendable>(

@@ -1,6 +1,9 @@
 import Synchronization
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import Retry
+@testable import RandomUserAPI
+@testable import StandInAPI
 
 @Suite struct RandomUserClientTests {
     let fastRetry = RetryPolicy(maxAttempts: 40, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(20))

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import RandomUserAPI
+@testable import StandInAPI
+@testable import UserSinks
 
 @Suite struct SQLiteUserSinkTests {
     func temporaryPath() -> String {
@@ -82,5 +85,39 @@ import Testing
             #expect(error.description.contains("not writable"))
             #expect(error.description.contains("--sink sqlite:PATH"))
         }
+    }
+
+    @Test func aDeletedDatabaseDirectoryFailsTheNextWrite() async throws {
+        let path = temporaryPath()
+        let sink = try SQLiteUserSink(path: path)
+        try await sink.upsert(try users(10))
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.removeItem(atPath: directory)  // rm -rf data/
+        do {
+            try await sink.upsert(try users(10, seed: "after"))
+            Issue.record("a write into a deleted database succeeded")
+        } catch let error as SQLiteUserSink.SinkError {
+            guard case .databaseGone = error else { throw error }
+            #expect(error.description.contains("was deleted"))
+            #expect((error as any Error) is any UnrecoverableSinkError)
+        }
+        try? await sink.close()
+    }
+
+    @Test func aReplacedDatabaseFileFailsTheNextWrite() async throws {
+        let path = temporaryPath()
+        let sink = try SQLiteUserSink(path: path)
+        try await sink.upsert(try users(10))
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".old")
+        let other = try SQLiteUserSink(path: path)  // a new, empty database at the same path
+        do {
+            try await sink.upsert(try users(10, seed: "after"))
+            Issue.record("a write into a replaced database succeeded")
+        } catch let error as SQLiteUserSink.SinkError {
+            guard case .databaseGone = error else { throw error }
+            #expect(error.description.contains("replaced"))
+        }
+        try await other.close()
+        try? await sink.close()
     }
 }

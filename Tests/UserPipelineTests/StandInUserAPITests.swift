@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import RandomUserAPI
+@testable import StandInAPI
 
 @Suite struct StandInUserAPITests {
     func application(_ faults: FaultInjection = .none) -> some ApplicationProtocol {

@@ -1,7 +1,9 @@
 import Foundation
 @testable import Kafka
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import UserSinks
+@testable import StatusService
 
 /// Offsets as a broker would report them.
 struct ScriptedOffsets: PipelineOffsets {

@@ -3,7 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-@testable import UserPipeline
+@testable import Metering
+@testable import StatusService
 
 @Suite struct StatusServerTests {
     let export = PrometheusExport()

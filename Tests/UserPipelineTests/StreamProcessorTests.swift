@@ -6,6 +6,9 @@ import NIOCore
 import Synchronization
 import Testing
 @testable import UserPipeline
+@testable import UserContract
+@testable import UserSinks
+@testable import Metering
 
 /// A sink that fails its first `failures` writes, as a database that is down for a while.
 final class FlakySink: UserSink {

@@ -1,7 +1,10 @@
 import Foundation
 import NIOCore
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import RandomUserAPI
+@testable import StandInAPI
+@testable import UserSinks
 
 /// Throughput measurements, run on request only (`USERSTREAM_BENCHMARK=1 swift test -c release
 /// --filter ThroughputBenchmarks`); they print rates and check only that the work was done.

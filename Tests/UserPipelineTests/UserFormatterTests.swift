@@ -2,6 +2,9 @@ import Foundation
 import NIOCore
 import Testing
 @testable import UserPipeline
+@testable import UserContract
+@testable import RandomUserAPI
+@testable import StandInAPI
 
 @Suite struct UserFormatterTests {
     @Test func formatsBySeedRules() throws {

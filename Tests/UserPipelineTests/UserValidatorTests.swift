@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
 import Testing
-@testable import UserPipeline
+@testable import UserContract
+@testable import RandomUserAPI
+@testable import StandInAPI
 
 @Suite struct UserValidatorTests {
     let validator = UserValidator()

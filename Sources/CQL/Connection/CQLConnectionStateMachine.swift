@@ -179,7 +179,7 @@ struct CQLConnectionStateMachine {
         guard var request = pending[stream], !request.timedOut else { return [] }
         request.timedOut = true
         pending[stream] = request  // keep the id until the late reply or the close
-        return [.fail(request.promise, .requestTimedOut(host: configuration.host, request: request.request.summary, timeout: .nanoseconds(request.timeout?.nanoseconds ?? 0)))]
+        return [.fail(request.promise, .requestTimedOut(host: configuration.host, request: request.request.summary, timeout: request.timeout.map(Duration.init) ?? .zero))]
     }
 
     /// The handshake took too long.
@@ -187,7 +187,7 @@ struct CQLConnectionStateMachine {
         switch state {
         case .awaitingSupported, .awaitingStartupReply, .authenticating, .idle:
             state = .closed
-            return [.startupFailed(.requestTimedOut(host: configuration.host, request: "connection handshake", timeout: .nanoseconds(timeout.nanoseconds))), .close]
+            return [.startupFailed(.requestTimedOut(host: configuration.host, request: "connection handshake", timeout: Duration(timeout))), .close]
         default:
             return []
         }

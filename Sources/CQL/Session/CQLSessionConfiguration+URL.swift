@@ -1,3 +1,4 @@
+import Redaction
 import Foundation
 
 extension CQLSessionConfiguration {
@@ -6,7 +7,7 @@ extension CQLSessionConfiguration {
     public init(url: String) throws(CQLError) {
         let scheme = "cassandra://"
         guard url.lowercased().hasPrefix(scheme) else {
-            throw .invalidValue("\(Self.redacted(url)) is not a cassandra:// URL — use cassandra://[user:password@]host[:port][,host…]/keyspace")
+            throw .invalidValue("\(URLRedaction.redacted(url)) is not a cassandra:// URL — use cassandra://[user:password@]host[:port][,host…]/keyspace")
         }
         var rest = Substring(url.dropFirst(scheme.count))
         var credentials: CQLCredentials?
@@ -16,7 +17,7 @@ extension CQLSessionConfiguration {
             let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, let user = String(parts[0]).removingPercentEncoding,
                   let password = String(parts[1]).removingPercentEncoding, !user.isEmpty else {
-                throw .invalidValue("\(Self.redacted(url)): credentials must be user:password@")
+                throw .invalidValue("\(URLRedaction.redacted(url)): credentials must be user:password@")
             }
             credentials = CQLCredentials(username: user, password: password)
         }
@@ -27,15 +28,7 @@ extension CQLSessionConfiguration {
             rest = rest[..<slash]
         }
         let hosts = rest.split(separator: ",").map(String.init)
-        guard !hosts.isEmpty else { throw .invalidValue("\(Self.redacted(url)) names no host") }
+        guard !hosts.isEmpty else { throw .invalidValue("\(URLRedaction.redacted(url)) names no host") }
         self.init(contactPoints: hosts, credentials: credentials, keyspace: keyspace)
-    }
-
-    /// The text with the password of any `scheme://user:password@` replaced by ****, for messages.
-    public static func redacted(_ url: String) -> String {
-        // The @ is looked for after the scheme only: one before it would make an inverted range.
-        guard let schemeEnd = url.range(of: "://")?.upperBound, let at = url[schemeEnd...].lastIndex(of: "@"),
-              let colon = url[schemeEnd..<at].firstIndex(of: ":") else { return url }
-        return String(url[..<url.index(after: colon)]) + "****" + String(url[at...])
     }
 }

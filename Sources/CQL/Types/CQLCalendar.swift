@@ -1,32 +1,10 @@
+import CivilCalendar
+
 /// Conversions between CQL's day/millisecond/nanosecond counts and ISO 8601 text,
 /// in the proleptic Gregorian calendar and UTC (what Cassandra uses), without Foundation formatters.
 enum CQLCalendar {
     static let millisecondsPerDay: Int64 = 86_400_000
     static let nanosecondsPerDay: Int64 = 86_400_000_000_000
-
-    /// Days since 1970-01-01 for a civil date.
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let monthFromMarch = (month + 9) % 12
-        let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The civil date for days since 1970-01-01.
-    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 
     /// Parses "YYYY-MM-DD" into days since the epoch.
     static func parseDate(_ text: Substring) -> Int64? {
@@ -35,10 +13,10 @@ enum CQLCalendar {
         if rest.first == "-" { negative = true; rest = rest.dropFirst() }
         let parts = rest.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 2, parts[2].count == 2,
-              var year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+              var year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]) else { return nil }
         if negative { year = -year }
-        return days(year: year, month: month, day: day)
+        guard CivilDate.isValid(year: year, month: month, day: day) else { return nil }
+        return CivilDate.days(year: year, month: month, day: day)
     }
 
     /// Parses "HH:MM[:SS[.fraction]]" into nanoseconds since midnight.
@@ -97,7 +75,7 @@ enum CQLCalendar {
 
     /// Formats days since the epoch as "YYYY-MM-DD".
     static func formatDate(days: Int64) -> String {
-        let (year, month, day) = civil(days: days)
+        let (year, month, day) = CivilDate.date(days: days)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 

@@ -66,9 +66,9 @@ public final class KafkaAdmin: Sendable {
             },
             timeoutMs: Int32(clamping: connection.requestTimeout.components.seconds * 1000))
         let response = try await connection.send(request)
-        for result in response.topics where result.errorCode != 0 {
+        for result in response.topics where KafkaErrorCode(rawValue: result.errorCode) != .none {
             let code = KafkaErrorCode(rawValue: result.errorCode)
-            let hint = result.errorCode == 36 ? " — it already exists" : ""
+            let hint = code == .topicAlreadyExists ? " — it already exists" : ""
             throw KafkaError.broker(code: result.errorCode, name: code.name, message: (result.errorMessage ?? "") + hint,
                                     context: "creating topic '\(result.name)'", retriable: code.isRetriable)
         }
@@ -85,9 +85,9 @@ public final class KafkaAdmin: Sendable {
             ? DeleteTopicsRequest(topics: [.init(name: name)], timeoutMs: 30_000)
             : DeleteTopicsRequest(topicNames: [name], timeoutMs: 30_000)
         let response = try await connection.send(request, version: version)
-        for result in response.responses where result.errorCode != 0 {
-            if result.errorCode == 3 { throw KafkaError.unknownTopic(name) }
+        for result in response.responses where KafkaErrorCode(rawValue: result.errorCode) != .none {
             let code = KafkaErrorCode(rawValue: result.errorCode)
+            if code == .unknownTopicOrPartition { throw KafkaError.unknownTopic(name) }
             throw KafkaError.broker(code: result.errorCode, name: code.name, message: result.errorMessage,
                                     context: "deleting topic '\(name)'", retriable: code.isRetriable)
         }
@@ -114,6 +114,25 @@ public final class KafkaAdmin: Sendable {
     /// Closes the admin's connections.
     public func shutdown() async {
         await cluster.shutdown()
+    }
+
+    /// Runs `body` with an admin client for `configuration` and shuts the client down before
+    /// returning or rethrowing, so no connection outlives the call.
+    public static func withAdmin<Result>(
+        configuration: KafkaConfiguration,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (KafkaAdmin) async throws -> Result
+    ) async throws -> Result {
+        let admin = KafkaAdmin(configuration: configuration)
+        let result: Result
+        do {
+            result = try await body(admin)
+        } catch {
+            await admin.shutdown()
+            throw error
+        }
+        await admin.shutdown()
+        return result
     }
 
     private func controllerConnection() async throws -> BrokerConnection {

@@ -8,10 +8,16 @@ struct SASLAuthenticator {
 
     func authenticate(on connection: BrokerConnection) async throws {
         let handshake = try await connection.send(SaslHandshakeRequest(mechanism: configuration.mechanism.rawValue))
-        if handshake.errorCode != 0 {
-            let offered = handshake.mechanisms.joined(separator: ", ")
+        if KafkaErrorCode(rawValue: handshake.errorCode) != .none {
+            let mechanism = configuration.mechanism.rawValue
+            let offered = handshake.mechanisms.map { String($0.filter { !$0.isWhitespace }) }
+            // Only a mechanism missing from the offer is the mechanism's fault; a broker without
+            // SASL on this listener answers with another error and may echo the one asked for.
+            guard offered.contains(where: { $0.uppercased() == mechanism }) else {
+                throw KafkaError.saslMechanismNotOffered(connection.address, mechanism: mechanism, offered: offered)
+            }
             throw KafkaError.authenticationFailed(
-                "broker \(connection.address) does not accept SASL mechanism \(configuration.mechanism.rawValue) (it offers: \(offered.isEmpty ? "none" : offered)) — set --sasl-mechanism accordingly")
+                "broker \(connection.address) refused the SASL handshake for \(mechanism) with \(KafkaErrorCode(rawValue: handshake.errorCode)) — is SASL enabled on its listener?")
         }
         switch configuration.mechanism {
         case .plain:
@@ -33,10 +39,9 @@ struct SASLAuthenticator {
 
     private func exchange(_ message: String, on connection: BrokerConnection) async throws -> String {
         let response = try await connection.send(SaslAuthenticateRequest(authBytes: ByteBuffer(string: message)))
-        if response.errorCode != 0 {
-            throw KafkaError.authenticationFailed(
-                "broker \(connection.address) rejected user '\(configuration.username)' with \(configuration.mechanism.rawValue)"
-                + (response.errorMessage.map { ": \($0)" } ?? "") + " — check --sasl-username and --sasl-password")
+        if KafkaErrorCode(rawValue: response.errorCode) != .none {
+            throw KafkaError.saslCredentialsRejected(
+                connection.address, user: configuration.username, mechanism: configuration.mechanism.rawValue, message: response.errorMessage)
         }
         return String(buffer: response.authBytes)
     }

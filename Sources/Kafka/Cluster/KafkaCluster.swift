@@ -39,7 +39,7 @@ public actor KafkaCluster {
                 bootstrapConnection = c
                 return c
             } catch let error as KafkaError {
-                if case .authenticationFailed = error { throw error }
+                if error.isAuthenticationFailure { throw error }
                 if case .configuration = error { throw error }
                 if case .connectionFailed(let address, let reason) = error {
                     reasons.append("\(address): \(reason)")
@@ -61,7 +61,8 @@ public actor KafkaCluster {
         if let task = connections[nodeID] { return try await task.value }
         if metadata.brokers[nodeID] == nil { _ = try await refreshMetadata() }
         guard let broker = metadata.brokers[nodeID] else {
-            throw KafkaError.broker(code: 8, name: "BROKER_NOT_AVAILABLE", message: "node \(nodeID) is not in the cluster metadata", context: "connecting", retriable: true)
+            let code = KafkaErrorCode.brokerNotAvailable
+            throw KafkaError.broker(code: code.rawValue, name: code.name, message: "node \(nodeID) is not in the cluster metadata", context: "connecting", retriable: true)
         }
         let configuration = self.configuration
         let group = eventLoopGroup
@@ -99,18 +100,17 @@ public actor KafkaCluster {
         var backoff = Duration.milliseconds(20)
         while true {
             let metadata = try await currentMetadata()
-            if let topic = metadata.topics[name], topic.errorCode == 0, !topic.partitions.isEmpty,
+            if let topic = metadata.topics[name], KafkaErrorCode(rawValue: topic.errorCode) == .none, !topic.partitions.isEmpty,
                topic.partitions.allSatisfy({ $0.leader >= 0 }) {
                 return topic
             }
-            let code = metadata.topics[name]?.errorCode ?? 3
-            if code != 0 && !MetadataRefreshPolicy.isRetriable(code) {
-                let errorCode = KafkaErrorCode(rawValue: code)
-                throw KafkaError.broker(code: code, name: errorCode.name, message: nil, context: "metadata for topic '\(name)'", retriable: false)
+            let code = KafkaErrorCode(rawValue: metadata.topics[name]?.errorCode ?? KafkaErrorCode.unknownTopicOrPartition.rawValue)
+            if code != .none && !MetadataRefreshPolicy.isRetriable(code.rawValue) {
+                throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "metadata for topic '\(name)'", retriable: false)
             }
             guard ContinuousClock.now + backoff < deadline else {
-                if code == 3 { throw KafkaError.unknownTopic(name) }
-                throw KafkaError.broker(code: code, name: KafkaErrorCode(rawValue: code).name, message: "topic has no leader", context: "metadata for topic '\(name)'", retriable: true)
+                if code == .unknownTopicOrPartition { throw KafkaError.unknownTopic(name) }
+                throw KafkaError.broker(code: code.rawValue, name: code.name, message: "topic has no leader", context: "metadata for topic '\(name)'", retriable: true)
             }
             try await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .milliseconds(500))

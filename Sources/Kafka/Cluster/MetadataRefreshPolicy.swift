@@ -1,31 +1,36 @@
+import KafkaProtocol
+
 /// Decides when cached metadata must be refetched: on errors that mean "the cluster moved"
 /// (leader changed, topic being created, broker gone) and when it grows old.
 public struct MetadataRefreshPolicy: Sendable {
     /// Error codes after which the metadata is stale (error-codes.csv).
-    static let staleMetadataCodes: Set<Int16> = [
-        3,   // UNKNOWN_TOPIC_OR_PARTITION (e.g. while the topic is being created)
-        5,   // LEADER_NOT_AVAILABLE
-        6,   // NOT_LEADER_OR_FOLLOWER
-        7,   // REQUEST_TIMED_OUT
-        8,   // BROKER_NOT_AVAILABLE
-        9,   // REPLICA_NOT_AVAILABLE
-        13,  // NETWORK_EXCEPTION
-        14,  // COORDINATOR_LOAD_IN_PROGRESS
-        15,  // COORDINATOR_NOT_AVAILABLE
-        16,  // NOT_COORDINATOR
-        19,  // NOT_ENOUGH_REPLICAS
-        20,  // NOT_ENOUGH_REPLICAS_AFTER_APPEND
-        74,  // FENCED_LEADER_EPOCH
-        75,  // UNKNOWN_LEADER_EPOCH
-        100, // UNKNOWN_TOPIC_ID
-        78,  // OFFSET_NOT_AVAILABLE
-        103, // INCONSISTENT_TOPIC_ID
-    ]
+    static let staleMetadataCodes: Set<Int16> = Set([
+        KafkaErrorCode.unknownTopicOrPartition,  // e.g. while the topic is being created
+        .leaderNotAvailable,
+        .notLeaderOrFollower,
+        .requestTimedOut,
+        .brokerNotAvailable,
+        .replicaNotAvailable,
+        .networkException,
+        .coordinatorLoadInProgress,
+        .coordinatorNotAvailable,
+        .notCoordinator,
+        .notEnoughReplicas,
+        .notEnoughReplicasAfterAppend,
+        .fencedLeaderEpoch,
+        .unknownLeaderEpoch,
+        .unknownTopicId,
+        .offsetNotAvailable,
+        .inconsistentTopicId,
+    ].map(\.rawValue))
 
     /// Error codes that a retry (after a metadata refresh and backoff) can get past.
-    static let retriableCodes: Set<Int16> = [
-        3, 5, 6, 7, 9, 13, 14, 15, 16, 19, 20, 56, 74, 75, 78, 100, 103,
-    ]
+    static let retriableCodes: Set<Int16> = Set([
+        KafkaErrorCode.unknownTopicOrPartition, .leaderNotAvailable, .notLeaderOrFollower, .requestTimedOut,
+        .replicaNotAvailable, .networkException, .coordinatorLoadInProgress, .coordinatorNotAvailable, .notCoordinator,
+        .notEnoughReplicas, .notEnoughReplicasAfterAppend, .kafkaStorageError, .fencedLeaderEpoch, .unknownLeaderEpoch,
+        .offsetNotAvailable, .unknownTopicId, .inconsistentTopicId,
+    ].map(\.rawValue))
 
     public var maxAge: Duration
 

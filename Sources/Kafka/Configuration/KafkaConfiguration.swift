@@ -13,6 +13,9 @@ public struct KafkaConfiguration: Sendable {
     public var requestTimeout: Duration
     /// How often cached metadata is refreshed even without errors.
     public var metadataMaxAge: Duration
+    /// How long a running consumer keeps reconnecting to brokers it cannot reach before it
+    /// fails (a broker restart takes seconds; a client giving up at once loses its work).
+    public var reconnectWindow: Duration
     /// SASL credentials, when the broker requires authentication.
     public var sasl: SASLConfiguration?
     /// TLS settings, when the broker listens with TLS.
@@ -25,6 +28,7 @@ public struct KafkaConfiguration: Sendable {
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(30),
         metadataMaxAge: Duration = .seconds(300),
+        reconnectWindow: Duration = .seconds(60),
         sasl: SASLConfiguration? = nil,
         tls: TLSConfiguration? = nil
     ) {
@@ -33,16 +37,17 @@ public struct KafkaConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.metadataMaxAge = metadataMaxAge
+        self.reconnectWindow = reconnectWindow
         self.sasl = sasl
         self.tls = tls
     }
 
-    /// Parses a comma-separated `host:port,host:port` list (as in `--bootstrap-servers`).
+    /// Parses a comma-separated `host:port,host:port` list.
     public static func parseBootstrapServers(_ text: String) throws(KafkaError) -> [BrokerAddress] {
         let servers = try text.split(separator: ",").map { (part) throws(KafkaError) -> BrokerAddress in
             try BrokerAddress(parsing: part.trimmingCharacters(in: .whitespaces))
         }
-        guard !servers.isEmpty else { throw .configuration("no bootstrap servers given — set --bootstrap-servers host:port") }
+        guard !servers.isEmpty else { throw .configuration("no bootstrap servers given — expected host:port[,host:port…]") }
         return servers
     }
 }

@@ -103,6 +103,9 @@ final class BrokerChannelHandler: ChannelDuplexHandler {
         guard let pending = inFlight.timedOut(correlationID: correlationID) else { return }
         let seconds = Double(pending.timeout.nanoseconds) / 1e9
         pending.promise.fail(KafkaError.requestTimedOut(address, api: pending.api, after: .milliseconds(Int64(seconds * 1000))))
+        // A connection that let a request time out may be stalled or black-holed: drop it, so
+        // the next request opens a new one instead of waiting on this one again.
+        context?.close(promise: nil)
     }
 
     private func failAll(_ error: Error) {

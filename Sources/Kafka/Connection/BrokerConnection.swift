@@ -45,7 +45,7 @@ public final class BrokerConnection: Sendable {
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
@@ -82,7 +82,7 @@ public final class BrokerConnection: Sendable {
         var version = ClientApiVersions.range(for: .apiVersions)!.upperBound
         for _ in 0..<3 {
             let request = ApiVersionsRequest(clientSoftwareName: "userstream", clientSoftwareVersion: "1.0")
-            var frame = try await exchange(request, version: version, channel: channel, clientID: configuration.clientID, timeout: configuration.requestTimeout, expectsResponse: true)
+            var frame = try await exchange(request, version: version, channel: channel, address: address, clientID: configuration.clientID, timeout: configuration.requestTimeout, expectsResponse: true)
             _ = try ResponseHeader.decode(from: &frame, apiKey: .apiVersions, apiVersion: version)
             let errorCode = frame.getInteger(at: frame.readerIndex, as: Int16.self) ?? 0
             // A broker that does not know our version answers in the v0 layout.
@@ -116,7 +116,7 @@ public final class BrokerConnection: Sendable {
 
     /// Sends `request` at `version` and waits for its response.
     public func send<R: KafkaRequest>(_ request: R, version: Int16, timeout: Duration? = nil) async throws -> R.Response {
-        var frame = try await Self.exchange(request, version: version, channel: channel, clientID: clientID, timeout: timeout ?? requestTimeout, expectsResponse: true)
+        var frame = try await Self.exchange(request, version: version, channel: channel, address: address, clientID: clientID, timeout: timeout ?? requestTimeout, expectsResponse: true)
         do {
             _ = try ResponseHeader.decode(from: &frame, apiKey: R.apiKey, apiVersion: version)
             return try R.Response(from: &frame, version: version)
@@ -128,7 +128,7 @@ public final class BrokerConnection: Sendable {
     /// Sends `request` that the broker does not answer (Produce with acks=0); returns once written.
     public func sendWithoutResponse<R: KafkaRequest>(_ request: R) async throws {
         let version = try version(for: R.self)
-        _ = try await Self.exchange(request, version: version, channel: channel, clientID: clientID, timeout: requestTimeout, expectsResponse: false)
+        _ = try await Self.exchange(request, version: version, channel: channel, address: address, clientID: clientID, timeout: requestTimeout, expectsResponse: false)
     }
 
     /// Closes the connection; in-flight requests fail as retriable.
@@ -136,7 +136,7 @@ public final class BrokerConnection: Sendable {
         channel.close(promise: nil)
     }
 
-    private static func exchange<R: KafkaRequest>(_ request: R, version: Int16, channel: any Channel, clientID: String, timeout: Duration, expectsResponse: Bool) async throws -> ByteBuffer {
+    private static func exchange<R: KafkaRequest>(_ request: R, version: Int16, channel: any Channel, address: BrokerAddress, clientID: String, timeout: Duration, expectsResponse: Bool) async throws -> ByteBuffer {
         var buffer = channel.allocator.buffer(capacity: 256)
         buffer.writeInteger(Int32(0))
         do {
@@ -151,7 +151,11 @@ public final class BrokerConnection: Sendable {
         let request = BrokerRequest(
             frame: buffer, api: R.apiKey.name, expectsResponse: expectsResponse,
             timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000), promise: promise)
-        channel.writeAndFlush(request, promise: nil)
+        // A channel that closed after it was handed out never reaches the handler that answers
+        // or times out requests: the failed write must fail the request, or it waits forever.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in promise.fail(KafkaError.connectionClosed(address)) }
+        channel.writeAndFlush(request, promise: written)
         return try await promise.futureResult.get()
     }
 

@@ -1,9 +1,14 @@
+import Logging
+
 /// Fetch rounds for a `PartitionConsumer`'s assignment, one round prefetched ahead of the
 /// caller. A round started before the assignment changed is dropped rather than handed out.
+/// Rounds that cannot reach a broker are retried, with pauses, for the reconnect window.
 struct FetchRounds {
     let consumer: PartitionConsumer
     let maxWait: Duration
     private var pending: (task: Task<FetchRound, any Error>, epoch: UInt64)?
+    private var reconnect: ReconnectWindow
+    private static let logger = Logger(label: "userstream.kafka.fetch")
 
     /// Rounds wait at most the consumer's `maxWait`, and not longer than `idleTimeout`.
     init(consumer: PartitionConsumer, idleTimeout: Duration?) {
@@ -13,6 +18,7 @@ struct FetchRounds {
         } else {
             maxWait = consumer.settings.maxWait
         }
+        reconnect = ReconnectWindow(window: consumer.cluster.configuration.reconnectWindow)
     }
 
     /// The next round's records (empty when it had none, or when the assignment changed
@@ -28,11 +34,33 @@ struct FetchRounds {
             task = consumer.startRound(from: current.positions, maxWait: maxWait)
         }
         pending = nil
-        let round = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        let round: FetchRound
+        do {
+            round = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } catch let error as KafkaError where error.isUnreachable || error.isRetriable {
+            try await pause(after: error)
+            return ([], current.epoch)
+        }
+        // A round that lost its leaders has not reached a broker either.
+        if !(round.needsMetadata && round.records.isEmpty) { reconnect.succeeded() }
         guard consumer.advance(to: round.positions, epoch: current.epoch) else { return ([], current.epoch) }
         // Prefetch: the next round runs while the caller handles this one.
         pending = (consumer.startRound(from: round.positions, maxWait: maxWait), current.epoch)
         return (round.records, current.epoch)
+    }
+
+    /// Waits before the next try, or throws once the brokers were unreachable for the whole window.
+    private mutating func pause(after error: KafkaError) async throws {
+        let now = ContinuousClock.now
+        let first = reconnect.failures == 0
+        guard let delay = reconnect.failed(at: now) else {
+            throw KafkaError.brokersUnreachable(for: reconnect.window, lastError: "\(error)")
+        }
+        if first {
+            Self.logger.warning("cannot fetch from Kafka (\(error)); reconnecting for up to \(reconnect.window)")
+        }
+        await consumer.cluster.invalidateMetadata()
+        try await Task.sleep(for: delay)
     }
 
     /// Stops the prefetched round.

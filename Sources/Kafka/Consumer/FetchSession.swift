@@ -60,24 +60,24 @@ struct FetchRound: Sendable {
             round.needsMetadata = true
             return round
         }
-        if response.errorCode != 0 {
-            let code = KafkaErrorCode(rawValue: response.errorCode)
-            if code.isRetriable { round.needsMetadata = true; return round }
-            throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "fetching from broker \(leader)", retriable: false)
+        let sessionCode = KafkaErrorCode(rawValue: response.errorCode)
+        if sessionCode != .none {
+            if sessionCode.isRetriable { round.needsMetadata = true; return round }
+            throw KafkaError.broker(code: sessionCode.rawValue, name: sessionCode.name, message: nil, context: "fetching from broker \(leader)", retriable: false)
         }
         let decoder = RecordBatchDecoder()
         for topic in response.responses {
             for partition in topic.partitions {
                 let tp = TopicPartition(topic: topic.topic, partition: partition.partitionIndex)
                 guard let position = positions[tp] else { continue }
-                switch partition.errorCode {
-                case 0:
+                let code = KafkaErrorCode(rawValue: partition.errorCode)
+                switch code {
+                case .none:
                     break
-                case 1: // OFFSET_OUT_OF_RANGE
+                case .offsetOutOfRange:
                     round.outOfRange.append(tp)
                     continue
                 default:
-                    let code = KafkaErrorCode(rawValue: partition.errorCode)
                     if code.isRetriable || MetadataRefreshPolicy.invalidatesMetadata(code.rawValue) {
                         round.needsMetadata = true
                         continue

@@ -15,21 +15,28 @@ enum PartitionRecords {
             throw KafkaError.malformedResponse("record batches of \(tp) at offset \(position): \(error)")
         }
         guard let last = batches.last else { return ([], position) }
-        let visible: [Record]
+        // Straight from the batches into ConsumerRecords: no intermediate array of Records.
+        var filter: TransactionalRecordFilter?
         if isolation == .readCommitted {
-            let aborted = (partition.abortedTransactions ?? []).map {
+            filter = TransactionalRecordFilter(abortedTransactions: (partition.abortedTransactions ?? []).map {
                 TransactionalRecordFilter.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
-            }
-            visible = TransactionalRecordFilter.committedRecords(in: batches, abortedTransactions: aborted)
-        } else {
-            visible = TransactionalRecordFilter.uncommittedRecords(in: batches)
+            })
         }
+        var capacity = 0
+        for batch in batches where !batch.isControl { capacity += batch.records.count }
         var records: [ConsumerRecord] = []
-        records.reserveCapacity(visible.count)
-        // A batch may start before the fetch position (compressed batches are returned whole).
-        for record in visible where record.offset >= position {
-            records.append(ConsumerRecord(topic: tp.topic, partition: tp.partition, offset: record.offset,
-                                          timestamp: record.timestamp, key: record.key, value: record.value, headers: record.headers))
+        records.reserveCapacity(capacity)
+        let topic = tp.topic
+        let partitionIndex = tp.partition
+        for batch in batches {
+            // Every batch goes through the filter, in order: markers close aborted transactions.
+            let admitted = filter != nil ? filter!.admits(batch) : !batch.isControl
+            // A batch may start before the fetch position (compressed batches are returned whole).
+            guard admitted, batch.lastOffset >= position else { continue }
+            for record in batch.records where record.offset >= position {
+                records.append(ConsumerRecord(topic: topic, partition: partitionIndex, offset: record.offset,
+                                              timestamp: record.timestamp, key: record.key, value: record.value, headers: record.headers))
+            }
         }
         return (records, max(position, last.nextOffset))
     }

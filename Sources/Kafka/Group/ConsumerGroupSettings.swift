@@ -13,16 +13,20 @@ public struct ConsumerGroupSettings: Sendable {
     public var assignors: [PartitionAssignor]
     /// Where to start a partition for which the group has no committed offset: `.earliest` or `.latest`.
     public var autoOffsetReset: ConsumerStart
+    /// How often the member looks at its subscribed topics' partitions: a topic created after
+    /// the group formed, or grown, makes the leader rebalance the group so it gets read.
+    public var topicCheckInterval: Duration
 
     /// Settings for group `groupID`; the defaults suit a local Tansu broker and a JVM Kafka alike.
     public init(groupID: String, sessionTimeout: Duration = .seconds(6), rebalanceTimeout: Duration = .seconds(30),
                 heartbeatInterval: Duration = .seconds(1), assignors: [PartitionAssignor] = [.range, .roundRobin],
-                autoOffsetReset: ConsumerStart = .earliest) {
+                autoOffsetReset: ConsumerStart = .earliest, topicCheckInterval: Duration = .seconds(5)) {
         self.groupID = groupID
         self.sessionTimeout = sessionTimeout
         self.rebalanceTimeout = rebalanceTimeout
         self.heartbeatInterval = heartbeatInterval
         self.assignors = assignors
         self.autoOffsetReset = autoOffsetReset
+        self.topicCheckInterval = topicCheckInterval
     }
 }

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Logging
 import Synchronization
 
 /// Runs a `GroupMembershipStateMachine` against the cluster: one task feeds it events in
@@ -35,6 +36,8 @@ final class GroupMembership: Sendable {
 
     private let state = Mutex(Locked())
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let missingTopics = Mutex(MissingTopicWarnings())
+    private static let logger = Logger(label: "userstream.kafka.group")
 
     init(settings: ConsumerGroupSettings, listener: RebalanceListener, fetcher: PartitionConsumer, gate: HandOutGate) {
         self.settings = settings
@@ -53,7 +56,8 @@ final class GroupMembership: Sendable {
     func start(topics: [String]) async throws {
         let machine = GroupMembershipStateMachine(configuration: .init(
             groupID: settings.groupID, sessionTimeout: settings.sessionTimeout,
-            rebalanceTimeout: settings.rebalanceTimeout, assignors: settings.assignors))
+            rebalanceTimeout: settings.rebalanceTimeout, assignors: settings.assignors,
+            reconnectWindow: fetcher.cluster.configuration.reconnectWindow))
         let interval = settings.heartbeatInterval
         let events = self.events
         let callbackStream = self.callbackStream
@@ -64,6 +68,13 @@ final class GroupMembership: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     events.yield(.heartbeatTick(now: .now))
+                }
+            })
+            let checkInterval = settings.topicCheckInterval
+            $0.append(Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: checkInterval)
+                    events.yield(.topicCheckTick)
                 }
             })
         }
@@ -127,7 +138,7 @@ final class GroupMembership: Sendable {
                 do {
                     events.yield(.coordinatorFound(nodeID: try await GroupCoordinatorLookup.find(group: group, in: cluster)))
                 } catch {
-                    events.yield(.coordinatorLookupFailed(Self.kafkaError(error)))
+                    events.yield(.coordinatorLookupFailed(Self.kafkaError(error), now: .now))
                 }
             }
         case .sendJoinGroup(let request):
@@ -138,12 +149,33 @@ final class GroupMembership: Sendable {
             Task {
                 var counts: [String: Int32] = [:]
                 for topic in topics {
-                    // A subscribed topic that does not exist gets no partitions, as in other clients.
+                    // A subscribed topic that does not exist gets no partitions, as in other clients;
+                    // the topic checks pick it up once it is created.
                     if let metadata = try? await cluster.topic(topic, wait: .seconds(1)) {
                         counts[topic] = Int32(metadata.partitions.count)
                     }
                 }
+                self.warnAboutMissing(Set(topics).subtracting(counts.keys), now: .now)
                 events.yield(.partitionCounts(counts))
+            }
+        case .checkTopics(let topics):
+            Task {
+                await cluster.invalidateMetadata()
+                var counts: [String: Int32] = [:]
+                var missing: Set<String> = []
+                for topic in topics {
+                    do {
+                        counts[topic] = Int32(try await cluster.topic(topic, wait: .zero).partitions.count)
+                    } catch KafkaError.unknownTopic {
+                        missing.insert(topic)
+                    } catch {
+                        // No answer is not "no topic": leave the assignment as it is.
+                        events.yield(.topicsChecked(nil))
+                        return
+                    }
+                }
+                self.warnAboutMissing(missing, now: .now)
+                events.yield(.topicsChecked(counts))
             }
         case .sendSyncGroup(let request):
             send(request, to: coordinator, timeout: nil) { .syncGroupResponse($0, now: .now) }
@@ -173,6 +205,13 @@ final class GroupMembership: Sendable {
             finish(failure: nil)
         case .fail(let error):
             finish(failure: error)
+        }
+    }
+
+    private func warnAboutMissing(_ topics: Set<String>, now: ContinuousClock.Instant) {
+        let due = missingTopics.withLock { $0.due(missing: topics, now: now) }
+        for topic in due.sorted() {
+            Self.logger.warning("topic '\(topic)' does not exist yet; consumer group '\(settings.groupID)' will read it once it is created")
         }
     }
 

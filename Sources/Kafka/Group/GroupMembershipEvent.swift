@@ -4,7 +4,7 @@ import KafkaProtocol
 enum GroupMembershipEvent: Sendable {
     case subscribe(topics: [String])
     case coordinatorFound(nodeID: Int32)
-    case coordinatorLookupFailed(KafkaError)
+    case coordinatorLookupFailed(KafkaError, now: ContinuousClock.Instant = .now)
     case joinGroupResponse(JoinGroupResponse)
     /// The partition counts the leader asked for (topics that do not exist are missing).
     case partitionCounts([String: Int32])
@@ -21,6 +21,10 @@ enum GroupMembershipEvent: Sendable {
     case commitRejected(errorCode: Int16)
     case close
     case leaveFinished
+    /// Time to look at the subscribed topics' partitions again.
+    case topicCheckTick
+    /// Partition counts of the subscribed topics (missing ones absent); nil when the check failed.
+    case topicsChecked([String: Int32]?)
 }
 
 /// What the member must do next; the I/O around the state machine carries it out and
@@ -38,6 +42,8 @@ enum GroupMembershipAction: Sendable {
     /// Look up starting offsets, call `assigned`, start fetching.
     case assign([TopicPartition])
     case sendLeaveGroup(memberID: String)
+    /// Look up the partition counts of these topics and report `topicsChecked`.
+    case checkTopics([String])
     case closed
     case fail(KafkaError)
 }

@@ -11,6 +11,8 @@ struct GroupMembershipStateMachine {
         var sessionTimeout: Duration
         var rebalanceTimeout: Duration
         var assignors: [PartitionAssignor]
+        /// How long the coordinator may stay unreachable before the membership fails.
+        var reconnectWindow: Duration = .seconds(60)
     }
 
     enum Phase: Equatable {
@@ -25,12 +27,15 @@ struct GroupMembershipStateMachine {
         /// Waiting for the caller's `revoked` callback; then carry on with `then`.
         case revoking(then: AfterRevoke)
         case leaving
+        /// Leaving so as to join again as a new member: the one way every broker is sure to
+        /// start a new generation (some keep a stable group as it is when its leader rejoins).
+        case leavingToRejoin
         case closed
         case failed
     }
 
     enum AfterDiscovery: Equatable { case join, resumeStable, leave }
-    enum AfterRevoke: Equatable { case join, leave }
+    enum AfterRevoke: Equatable { case join, leave, leaveAndJoin }
 
     let configuration: Configuration
     private(set) var phase: Phase = .idle
@@ -43,11 +48,16 @@ struct GroupMembershipStateMachine {
     private var heartbeatInFlight = false
     private var lastHeartbeatAck: ContinuousClock.Instant?
     private var discoveryAttempts = 0
+    private var lookupFailures: ReconnectWindow
     private var leaderMembers: [AssignorMember] = []
+    /// The partition counts the last assignment was made with; only the leader knows them.
+    private(set) var assignedCounts: [String: Int32]?
+    private var topicCheckInFlight = false
     private var chosenProtocol = ""
 
     init(configuration: Configuration) {
         self.configuration = configuration
+        lookupFailures = ReconnectWindow(window: configuration.reconnectWindow)
     }
 
     mutating func handle(_ event: GroupMembershipEvent) -> GroupMembershipAction {
@@ -58,14 +68,18 @@ struct GroupMembershipStateMachine {
             return discover(then: .join)
         case .coordinatorFound(let nodeID):
             return coordinatorFound(nodeID)
-        case .coordinatorLookupFailed(let error):
+        case .coordinatorLookupFailed(let error, let now):
             guard case .discovering(let then) = phase else { return .none }
             if then == .leave {
                 // Closing: without a coordinator there is nobody to say goodbye to.
                 phase = .closed
                 return .closed
             }
-            guard error.isRetriable else { return fail(error) }
+            guard error.isRetriable || error.isUnreachable else { return fail(error) }
+            // A broker restarting is unreachable for seconds: keep looking, for a bounded time.
+            guard lookupFailures.failed(at: now) != nil else {
+                return fail(.brokersUnreachable(for: configuration.reconnectWindow, lastError: "\(error)"))
+            }
             discoveryAttempts += 1
             return .findCoordinator(after: backoff)
         case .joinGroupResponse(let response):
@@ -99,10 +113,11 @@ struct GroupMembershipStateMachine {
             switch then {
             case .join: return coordinator == nil ? discover(then: .join) : startJoin()
             case .leave: return leave()
+            case .leaveAndJoin: return leaveToRejoin()
             }
         case .assignmentFailed(let error):
             guard phase == .stable else { return .none }
-            return error.isRetriable ? rejoin(resetMemberID: false) : fail(error)
+            return error.isRetriable || error.isUnreachable ? rejoin(resetMemberID: false) : fail(error)
         case .requestFailed(let api, let error):
             return requestFailed(api, error)
         case .commitRejected(let code):
@@ -111,10 +126,23 @@ struct GroupMembershipStateMachine {
         case .close:
             return close()
         case .leaveFinished:
+            if phase == .leavingToRejoin { return joinAsNewMember() }
             guard phase == .leaving else { return .none }
             memberID = ""
             phase = .closed
             return .closed
+        case .topicCheckTick:
+            guard phase == .stable, !topicCheckInFlight else { return .none }
+            topicCheckInFlight = true
+            let watched = assignedCounts == nil ? topics : Set(leaderMembers.flatMap(\.topics) + topics).sorted()
+            return .checkTopics(watched)
+        case .topicsChecked(let counts):
+            topicCheckInFlight = false
+            // Topics created or grown since the assignment: the leader rebalances so they are read.
+            guard phase == .stable, let counts, let assigned = assignedCounts, counts != assigned else { return .none }
+            guard !self.assigned.isEmpty else { return leaveToRejoin() }
+            phase = .revoking(then: .leaveAndJoin)
+            return .revoke(self.assigned)
         }
     }
 
@@ -135,6 +163,7 @@ struct GroupMembershipStateMachine {
         guard case .discovering(let then) = phase else { return .none }
         coordinator = nodeID
         discoveryAttempts = 0
+        lookupFailures.succeeded()
         switch then {
         case .join:
             return startJoin()
@@ -185,6 +214,8 @@ struct GroupMembershipStateMachine {
                 phase = .awaitingPartitionCounts
                 return .fetchPartitionCounts(topics: Set(leaderMembers.flatMap(\.topics)).sorted())
             }
+            assignedCounts = nil
+            leaderMembers = []
             return sync(assignments: [])
         case KafkaErrorCode.memberIdRequired.rawValue:
             // Since JoinGroup v4 the coordinator names the member first and expects it back.
@@ -199,6 +230,7 @@ struct GroupMembershipStateMachine {
         guard let assignor = configuration.assignors.first(where: { $0.protocolName == chosenProtocol }) else {
             return fail(.configuration("group '\(configuration.groupID)' chose assignor '\(chosenProtocol)', which this member did not offer"))
         }
+        assignedCounts = counts
         let plan = assignor.assign(leaderMembers, partitionCounts: counts)
         let assignments = plan.sorted { $0.key < $1.key }.map {
             SyncGroupRequest.Assignment(memberId: $0.key, assignment: ConsumerProtocolCodec.assignment($0.value))
@@ -275,13 +307,16 @@ struct GroupMembershipStateMachine {
     private mutating func requestFailed(_ api: ApiKey, _ error: KafkaError) -> GroupMembershipAction {
         switch phase {
         case .joining, .awaitingPartitionCounts, .syncing:
-            return error.isRetriable ? coordinatorMoved(then: .join) : fail(error)
+            return error.isRetriable || error.isUnreachable ? coordinatorMoved(then: .join) : fail(error)
         case .stable where api == .heartbeat:
             heartbeatInFlight = false
-            return error.isRetriable ? coordinatorMoved(then: .resumeStable) : fail(error)
+            return error.isRetriable || error.isUnreachable ? coordinatorMoved(then: .resumeStable) : fail(error)
         case .leaving where api == .leaveGroup:
             phase = .closed
             return .closed
+        case .leavingToRejoin where api == .leaveGroup:
+            // The old member id expires with its session; join as a new one now.
+            return joinAsNewMember()
         default:
             return .none
         }
@@ -312,7 +347,22 @@ struct GroupMembershipStateMachine {
             return .none
         case .leaving:
             return .none
+        case .leavingToRejoin:
+            phase = .leaving  // the LeaveGroup in flight ends in closed
+            return .none
         }
+    }
+
+    private mutating func leaveToRejoin() -> GroupMembershipAction {
+        guard !memberID.isEmpty, coordinator != nil else { return joinAsNewMember() }
+        phase = .leavingToRejoin
+        return .sendLeaveGroup(memberID: memberID)
+    }
+
+    private mutating func joinAsNewMember() -> GroupMembershipAction {
+        memberID = ""
+        generation = -1
+        return coordinator == nil ? discover(then: .join) : startJoin()
     }
 
     private mutating func leave() -> GroupMembershipAction {

@@ -12,17 +12,19 @@ public final class KafkaConsumer: Sendable {
     let fetcher: PartitionConsumer
     let gate = HandOutGate()
     private let membership = Mutex<GroupMembership?>(nil)
-    private let logger = Logger(label: "userstream.kafka.consumer")
+    private let logger: Logger
     private let backgroundCommits = BackgroundCommitQueue()
 
-    /// A consumer for the cluster described by `configuration`; connects before returning.
-    public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings()) async throws {
-        guard !group.groupID.isEmpty else { throw KafkaError.configuration("the consumer group id is empty — set --group") }
+    /// A consumer for the cluster described by `configuration`, logging to `logger`; connects before returning.
+    public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings(),
+                logger: Logger = Logger(label: "userstream.kafka.consumer")) async throws {
+        guard !group.groupID.isEmpty else { throw KafkaError.missingGroupID }
         guard !group.assignors.isEmpty else { throw KafkaError.configuration("no partition assignor given — use .range or .roundRobin") }
         guard group.heartbeatInterval < group.sessionTimeout else {
             throw KafkaError.configuration("the heartbeat interval (\(group.heartbeatInterval)) must be shorter than the session timeout (\(group.sessionTimeout))")
         }
         self.group = group
+        self.logger = logger
         self.fetcher = try await PartitionConsumer(configuration: configuration, settings: settings)
     }
 

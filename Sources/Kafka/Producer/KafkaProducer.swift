@@ -47,7 +47,8 @@ public final class KafkaProducer: Sendable {
         self.state = Mutex(State(accumulator: Accumulator(settings: .init(
             batchSize: settings.batchSize, linger: settings.linger,
             maxInFlight: settings.idempotent ? settings.maxInFlightPerPartition : max(1, settings.maxInFlightPerPartition),
-            retryBackoff: settings.retryBackoff, maxAttempts: settings.maxAttempts))))
+            retryBackoff: settings.retryBackoff, maxAttempts: settings.maxAttempts,
+            deliveryTimeout: settings.deliveryTimeout, retryBackoffMax: settings.retryBackoffMax))))
         _ = try await cluster.anyConnection()
         if settings.idempotent { try await initProducerID() }
         let task = Task { [self] in await runSender() }
@@ -167,7 +168,7 @@ public final class KafkaProducer: Sendable {
             attempt += 1
             let connection = try await cluster.anyConnection()
             let response = try await connection.send(InitProducerIdRequest(transactionalId: nil, transactionTimeoutMs: 60_000))
-            if response.errorCode == 0 {
+            if KafkaErrorCode(rawValue: response.errorCode) == .none {
                 state.withLock { state in
                     state.producerID = response.producerId
                     state.producerEpoch = response.producerEpoch
@@ -187,6 +188,16 @@ public final class KafkaProducer: Sendable {
         await withTaskGroup(of: Void.self) { requests in
             var lastRefresh = ContinuousClock.now
             while true {
+                if state.withLock({ $0.accumulator.needsNewProducerID && !$0.isClosed }) {
+                    // Nothing goes out until the broker knows this producer again.
+                    do {
+                        try await initProducerID()
+                    } catch {
+                        state.withLock { $0.needsMetadata = true }
+                        try? await Task.sleep(for: settings.retryBackoffMax)
+                        continue
+                    }
+                }
                 // Periodic refresh picks up new partitions and moved leaders without an error first.
                 let refreshDue = ContinuousClock.now - lastRefresh >= cluster.configuration.metadataMaxAge
                 let needsMetadata = state.withLock { $0.needsMetadata } || refreshDue
@@ -206,6 +217,11 @@ public final class KafkaProducer: Sendable {
                     }
                 }
                 let now = ContinuousClock.now
+                let expired = state.withLock { $0.accumulator.expire(now: now) }
+                for batch in expired {
+                    DeliveryToken.resolve(batch.tokens) { _ in .failure(.deliveryTimedOut(batch.partition, after: settings.deliveryTimeout)) }
+                }
+                if !expired.isEmpty { resumeFlushWaitersIfIdle() }
                 let (batches, deadline, closed, metadata, producer) = state.withLock { state in
                     let flushing = state.flushRequests > 0 || state.isClosed
                     let metadata = state.metadata
@@ -267,7 +283,7 @@ public final class KafkaProducer: Sendable {
             do {
                 encoded.append((batch, try encoder.encode()))
             } catch {
-                settle(batch, errorCode: -1, retriable: false, baseOffset: -1, error: .configuration("cannot encode a record batch: \(error)"))
+                settle(batch, errorCode: Self.noBrokerCode, retriable: false, baseOffset: -1, error: .configuration("cannot encode a record batch: \(error)"))
             }
         }
         guard !encoded.isEmpty else { return }
@@ -280,7 +296,7 @@ public final class KafkaProducer: Sendable {
             let connection = try await cluster.connection(to: leader)
             if settings.acks == .none {
                 try await connection.sendWithoutResponse(request)
-                for (batch, _) in encoded { settle(batch, errorCode: 0, retriable: false, baseOffset: -1, error: nil) }
+                for (batch, _) in encoded { settle(batch, errorCode: KafkaErrorCode.none.rawValue, retriable: false, baseOffset: -1, error: nil) }
                 return
             }
             let response = try await connection.send(request)
@@ -290,35 +306,51 @@ public final class KafkaProducer: Sendable {
             }
             for (batch, _) in encoded {
                 guard let answer = answers[batch.partition] else {
-                    settle(batch, errorCode: -1, retriable: true, baseOffset: -1, error: .malformedResponse("no answer for \(batch.partition)"))
+                    settle(batch, errorCode: Self.noBrokerCode, retriable: true, baseOffset: -1, error: .malformedResponse("no answer for \(batch.partition)"))
                     continue
                 }
                 let code = KafkaErrorCode(rawValue: answer.errorCode)
-                let error: KafkaError? = answer.errorCode == 0 || answer.errorCode == 46 ? nil : Self.error(for: code, message: answer.errorMessage, partition: batch.partition, batch: batch)
+                // A duplicate sequence number means an earlier attempt was written: success.
+                let error: KafkaError? = code == .none || code == .duplicateSequenceNumber ? nil : Self.error(for: code, message: answer.errorMessage, partition: batch.partition, batch: batch)
                 settle(batch, errorCode: answer.errorCode, retriable: code.isRetriable, baseOffset: answer.baseOffset, error: error)
             }
         } catch {
             let kafkaError = error as? KafkaError ?? .connectionClosed(cluster.configuration.bootstrapServers[0])
             state.withLock { $0.needsMetadata = true }
             for (batch, _) in encoded {
-                settle(batch, errorCode: -1, retriable: kafkaError.isRetriable, baseOffset: -1, error: kafkaError)
+                settle(batch, errorCode: Self.noBrokerCode, retriable: kafkaError.isRetriable || kafkaError.isUnreachable, baseOffset: -1, error: kafkaError)
             }
         }
     }
 
+    /// The code a batch settles with when it failed before the broker answered for it.
+    private static let noBrokerCode = KafkaErrorCode.unknownServerError.rawValue
+
     private static func error(for code: KafkaErrorCode, message: String?, partition: TopicPartition, batch: Accumulator.Batch) -> KafkaError {
-        switch code.rawValue {
-        case 10: return .messageTooLarge(size: batch.bytes, limit: -1)
-        case 3: return .unknownTopic(partition.topic)
+        switch code {
+        case .messageTooLarge: return .messageTooLarge(size: batch.bytes, limit: -1)
+        case .unknownTopicOrPartition: return .unknownTopic(partition.topic)
         default: return .broker(code: code.rawValue, name: code.name, message: message, context: "producing to \(partition)", retriable: code.isRetriable)
         }
+    }
+
+    private func resumeFlushWaitersIfIdle() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.accumulator.isIdle else { return [] }
+            defer {
+                state.flushWaiters.removeAll()
+                state.flushRequests = 0
+            }
+            return state.flushWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Applies the broker's verdict for one batch and reports its records.
     private func settle(_ batch: Accumulator.Batch, errorCode: Int16, retriable: Bool, baseOffset: Int64, error: KafkaError?) {
         let (verdict, waiters) = state.withLock { state in
             let verdict = state.accumulator.answered(batch, errorCode: errorCode, retriable: retriable, now: .now)
-            if errorCode != 0, MetadataRefreshPolicy.invalidatesMetadata(errorCode) { state.needsMetadata = true }
+            if KafkaErrorCode(rawValue: errorCode) != .none, MetadataRefreshPolicy.invalidatesMetadata(errorCode) { state.needsMetadata = true }
             var waiters: [CheckedContinuation<Void, Never>] = []
             if state.accumulator.isIdle {
                 waiters = state.flushWaiters
@@ -337,7 +369,7 @@ public final class KafkaProducer: Sendable {
         case .fail:
             let failure = error ?? .broker(code: errorCode, name: KafkaErrorCode(rawValue: errorCode).name, message: nil, context: "producing to \(batch.partition)", retriable: retriable)
             DeliveryToken.resolve(batch.tokens) { _ in .failure(failure) }
-        case .retry:
+        case .retry, .retryWithNewProducerID:
             break
         }
         for waiter in waiters { waiter.resume() }

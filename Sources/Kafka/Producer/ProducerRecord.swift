@@ -56,9 +56,14 @@ public struct ProducerSettings: Sendable {
     public var linger: Duration = .milliseconds(5)
     /// Batches per partition on the wire at once (5 at most with idempotence).
     public var maxInFlightPerPartition = 5
-    /// Attempts per batch for retriable errors.
-    public var maxAttempts = 10
+    /// Attempts per batch for retriable errors; `deliveryTimeout` is what normally bounds them.
+    public var maxAttempts = Int.max
+    /// How long a record may take from `send` to its acknowledgement, retries included: long
+    /// enough to ride out a broker restart, bounded so that a dead cluster fails the send.
+    public var deliveryTimeout: Duration = .seconds(120)
+    /// The first pause before a retry; it doubles per attempt up to `retryBackoffMax`.
     public var retryBackoff: Duration = .milliseconds(100)
+    public var retryBackoffMax: Duration = .seconds(1)
     /// Largest record accepted (the broker's default message.max.bytes).
     public var maxRecordSize = 1_048_588
     /// Largest Produce request.

@@ -1,4 +1,5 @@
 import DequeModule
+import KafkaProtocol
 
 /// Collects records into per-partition batches and decides which batches go out when:
 /// a batch is sent once full, once it has waited `linger`, or on flush; each partition keeps at
@@ -11,6 +12,10 @@ struct RecordAccumulator<Record, Token> {
         var maxInFlight: Int
         var retryBackoff: Duration
         var maxAttempts: Int
+        /// How long after its first record a batch may still be retried.
+        var deliveryTimeout: Duration = .seconds(120)
+        /// Upper bound of the doubling retry backoff.
+        var retryBackoffMax: Duration = .seconds(1)
     }
 
     /// Records for one partition, sent together in one record batch.
@@ -39,6 +44,9 @@ struct RecordAccumulator<Record, Token> {
     private(set) var generation = 0
     private(set) var inFlightCount = 0
     private(set) var queuedRecords = 0
+    /// The broker forgot this producer (UNKNOWN_PRODUCER_ID, or a sequence gap that cannot
+    /// heal): a new producer id is needed before the queued batches go out again.
+    private(set) var needsNewProducerID = false
 
     init(settings: Settings) {
         self.settings = settings
@@ -74,6 +82,7 @@ struct RecordAccumulator<Record, Token> {
     /// `flushing` sends open batches without waiting for linger.
     mutating func drain(now: ContinuousClock.Instant, flushing: Bool, isRoutable: (TopicPartition) -> Bool) -> [Batch] {
         var out: [Batch] = []
+        guard !needsNewProducerID else { return out }
         let linger = settings.linger
         let generation = self.generation
         var sentRecords = 0
@@ -123,16 +132,25 @@ struct RecordAccumulator<Record, Token> {
         inFlightCount -= 1
         var verdict = PartitionSequencer.Verdict.fail
         let generation = self.generation
-        let maxAttempts = settings.maxAttempts
-        let backoff = settings.retryBackoff
+        let settings = self.settings
+        // Doubling pauses: a broker that is restarting gets seconds, not a burst of retries.
+        let backoff = min(settings.retryBackoff * (1 << min(max(batch.attempts - 1, 0), 20)), max(settings.retryBackoffMax, settings.retryBackoff))
         Self.modify(&queues, batch.partition, maxInFlight: settings.maxInFlight) { queue in
             if batch.generation != generation {
                 // Sent under an older producer id; its sequence is meaningless now.
-                verdict = errorCode == 0 ? .completed : (retriable || errorCode == 45 ? .retry : .fail)
+                let code = KafkaErrorCode(rawValue: errorCode)
+                verdict = errorCode == 0 ? .completed
+                    : (retriable || code == .outOfOrderSequenceNumber || code == .unknownProducerId ? .retry : .fail)
             } else {
                 verdict = queue.sequencer.answered(baseSequence: batch.baseSequence!, errorCode: errorCode, retriable: retriable)
             }
-            if verdict == .retry && batch.attempts >= maxAttempts { verdict = .fail }
+            if verdict == .retryWithNewProducerID {
+                needsNewProducerID = true
+                verdict = .retry
+            }
+            if verdict == .retry && (batch.attempts >= settings.maxAttempts || now - batch.createdAt >= settings.deliveryTimeout) {
+                verdict = .fail
+            }
             if verdict == .retry {
                 let index = queue.ready.firstIndex {
                     $0.baseSequence == nil || $0.generation != batch.generation || $0.baseSequence! > batch.baseSequence!
@@ -148,9 +166,29 @@ struct RecordAccumulator<Record, Token> {
     /// A new producer id: sequences restart at 0 for every batch not yet written.
     mutating func startNewGeneration() {
         generation += 1
+        needsNewProducerID = false
         for key in Array(queues.keys) {
             queues[key]!.sequencer.reset()
         }
+    }
+
+    /// Removes the queued (not in-flight) batches older than the delivery timeout, e.g. for a
+    /// partition without a leader or a producer the broker will not take; returns them to be failed.
+    mutating func expire(now: ContinuousClock.Instant) -> [Batch] {
+        let timeout = settings.deliveryTimeout
+        var out: [Batch] = []
+        for key in Array(queues.keys) {
+            Self.modify(&queues, key, maxInFlight: settings.maxInFlight) { queue in
+                out.append(contentsOf: queue.ready.filter { now - $0.createdAt >= timeout })
+                queue.ready.removeAll { now - $0.createdAt >= timeout }
+                if let open = queue.open, now - open.createdAt >= timeout {
+                    out.append(open)
+                    queue.open = nil
+                }
+            }
+        }
+        queuedRecords -= out.reduce(0) { $0 + $1.records.count }
+        return out
     }
 
     /// Removes every queued (not in-flight) batch, e.g. on close; returns them to be failed.

@@ -119,6 +119,89 @@ public struct RecordBatchDecoder: Sendable {
 
     /// Reads one record; offset and timestamp are left as deltas for the caller to rebase.
     private static func readRecord(from data: inout ByteBuffer, index: Int) throws(KafkaDecodingError) -> Record {
+        if let record = readPlainRecord(from: &data) { return record }
+        return try readRecordChecked(from: &data, index: index)
+    }
+
+    /// Where one record's fields lie, as offsets from the reader index of the records' bytes.
+    private struct PlainRecordLayout {
+        var size: Int
+        var timestampDelta: Int64
+        var offsetDelta: Int32
+        var keyStart: Int
+        var keyLength: Int
+        var valueStart: Int
+        var valueLength: Int
+    }
+
+    /// The common case in one pass over raw bytes: a well-formed record without headers. Returns
+    /// nil, reading nothing, for anything else (headers, or bytes that break the format), which
+    /// `readRecordChecked` then reads or reports field by field.
+    @inline(__always)
+    private static func readPlainRecord(from data: inout ByteBuffer) -> Record? {
+        let layout = data.withUnsafeReadableBytes { raw -> PlainRecordLayout? in
+            var i = 0
+            guard let length = zigzag32(varint(raw, &i, end: raw.count, maxBytes: 5)), length >= 0 else { return nil }
+            let end = i + Int(length)
+            guard end <= raw.count, i < end else { return nil }
+            i += 1  // attributes
+            guard let timestampDelta = zigzag64(varint(raw, &i, end: end, maxBytes: 10)),
+                  let offsetDelta = zigzag32(varint(raw, &i, end: end, maxBytes: 5)),
+                  let keyLength = zigzag32(varint(raw, &i, end: end, maxBytes: 5)), keyLength >= -1
+            else { return nil }
+            let keyStart = i
+            if keyLength > 0 { i += Int(keyLength) }
+            guard i <= end, let valueLength = zigzag32(varint(raw, &i, end: end, maxBytes: 5)), valueLength >= -1 else { return nil }
+            let valueStart = i
+            if valueLength > 0 { i += Int(valueLength) }
+            // No headers (a single zero varint) and nothing after them.
+            guard i + 1 == end, raw[i] == 0 else { return nil }
+            return PlainRecordLayout(size: end, timestampDelta: timestampDelta, offsetDelta: offsetDelta,
+                                     keyStart: keyStart, keyLength: Int(keyLength), valueStart: valueStart, valueLength: Int(valueLength))
+        }
+        guard let layout else { return nil }
+        let base = data.readerIndex
+        let key = layout.keyLength < 0 ? nil : data.getSlice(at: base + layout.keyStart, length: layout.keyLength)
+        let value = layout.valueLength < 0 ? nil : data.getSlice(at: base + layout.valueStart, length: layout.valueLength)
+        data.moveReaderIndex(forwardBy: layout.size)
+        return Record(offset: Int64(layout.offsetDelta), timestamp: layout.timestampDelta, key: key, value: value, headers: [])
+    }
+
+    /// An unsigned LEB128 varint of at most `maxBytes` bytes that ends before `end`; nil otherwise.
+    @inline(__always)
+    private static func varint(_ raw: UnsafeRawBufferPointer, _ i: inout Int, end: Int, maxBytes: Int) -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        var index = i
+        let limit = min(end, index + maxBytes)
+        while index < limit {
+            let byte = raw[index]
+            index += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                i = index
+                return result
+            }
+            shift += 7
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func zigzag32(_ value: UInt64?) -> Int32? {
+        guard let value, value <= UInt64(UInt32.max) else { return nil }
+        let u = UInt32(value)
+        return Int32(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+    }
+
+    @inline(__always)
+    private static func zigzag64(_ value: UInt64?) -> Int64? {
+        guard let u = value else { return nil }
+        return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+    }
+
+    /// Reads one record field by field, naming what is wrong when the bytes break the format.
+    private static func readRecordChecked(from data: inout ByteBuffer, index: Int) throws(KafkaDecodingError) -> Record {
         guard let length = try data.readVarint() else { throw .truncated("length of record \(index)") }
         guard length >= 0, Int(length) <= data.readableBytes else {
             throw .malformed("record \(index) claims \(length) bytes but \(data.readableBytes) remain")

@@ -49,24 +49,4 @@ public struct TransactionalRecordFilter: Sendable {
         }
         return !batch.isControl
     }
-
-    /// The records of `batches` (one partition, offset order) that a read_committed consumer sees.
-    public mutating func committedRecords(in batches: [RecordBatch]) -> [Record] {
-        var records: [Record] = []
-        for batch in batches where admits(batch) {
-            records.append(contentsOf: batch.records)
-        }
-        return records
-    }
-
-    /// The records a read_committed consumer sees, given one Fetch response partition's data.
-    public static func committedRecords(in batches: [RecordBatch], abortedTransactions: [AbortedTransaction]) -> [Record] {
-        var filter = TransactionalRecordFilter(abortedTransactions: abortedTransactions)
-        return filter.committedRecords(in: batches)
-    }
-
-    /// The records a read_uncommitted consumer sees: everything but transaction markers.
-    public static func uncommittedRecords(in batches: [RecordBatch]) -> [Record] {
-        batches.filter { !$0.isControl }.flatMap(\.records)
-    }
 }

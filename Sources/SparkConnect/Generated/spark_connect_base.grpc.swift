@@ -179,19 +179,6 @@ public enum Spark_Connect_SparkConnectService: Sendable {
                 type: .unary
             )
         }
-        /// Namespace for "GetStatus" metadata.
-        public enum GetStatus: Sendable {
-            /// Request type for "GetStatus".
-            public typealias Input = Spark_Connect_GetStatusRequest
-            /// Response type for "GetStatus".
-            public typealias Output = Spark_Connect_GetStatusResponse
-            /// Descriptor for "GetStatus".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "spark.connect.SparkConnectService"),
-                method: "GetStatus",
-                type: .unary
-            )
-        }
         /// Descriptors for all methods in the "spark.connect.SparkConnectService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ExecutePlan.descriptor,
@@ -204,8 +191,7 @@ public enum Spark_Connect_SparkConnectService: Sendable {
             ReleaseExecute.descriptor,
             ReleaseSession.descriptor,
             FetchErrorDetails.descriptor,
-            CloneSession.descriptor,
-            GetStatus.descriptor
+            CloneSession.descriptor
         ]
     }
 }
@@ -499,29 +485,6 @@ extension Spark_Connect_SparkConnectService {
             deserializer: some GRPCCore.MessageDeserializer<Spark_Connect_CloneSessionResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Spark_Connect_CloneSessionResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
-        /// Call the "GetStatus" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Get status information of different types.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Spark_Connect_GetStatusRequest` message.
-        ///   - serializer: A serializer for `Spark_Connect_GetStatusRequest` messages.
-        ///   - deserializer: A deserializer for `Spark_Connect_GetStatusResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func getStatus<Result>(
-            request: GRPCCore.ClientRequest<Spark_Connect_GetStatusRequest>,
-            serializer: some GRPCCore.MessageSerializer<Spark_Connect_GetStatusRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Spark_Connect_GetStatusResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Spark_Connect_GetStatusResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -933,40 +896,6 @@ extension Spark_Connect_SparkConnectService {
                 onResponse: handleResponse
             )
         }
-
-        /// Call the "GetStatus" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Get status information of different types.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Spark_Connect_GetStatusRequest` message.
-        ///   - serializer: A serializer for `Spark_Connect_GetStatusRequest` messages.
-        ///   - deserializer: A deserializer for `Spark_Connect_GetStatusResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func getStatus<Result>(
-            request: GRPCCore.ClientRequest<Spark_Connect_GetStatusRequest>,
-            serializer: some GRPCCore.MessageSerializer<Spark_Connect_GetStatusRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Spark_Connect_GetStatusResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Spark_Connect_GetStatusResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Spark_Connect_SparkConnectService.Method.GetStatus.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
     }
 }
 
@@ -1302,35 +1231,6 @@ extension Spark_Connect_SparkConnectService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Spark_Connect_CloneSessionRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Spark_Connect_CloneSessionResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "GetStatus" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Get status information of different types.
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Spark_Connect_GetStatusRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func getStatus<Result>(
-        request: GRPCCore.ClientRequest<Spark_Connect_GetStatusRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Spark_Connect_GetStatusResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.getStatus(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Spark_Connect_GetStatusRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Spark_Connect_GetStatusResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1713,39 +1613,6 @@ extension Spark_Connect_SparkConnectService.ClientProtocol {
             metadata: metadata
         )
         return try await self.cloneSession(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "GetStatus" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Get status information of different types.
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func getStatus<Result>(
-        _ message: Spark_Connect_GetStatusRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Spark_Connect_GetStatusResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Spark_Connect_GetStatusRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.getStatus(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1643,26 +1643,9 @@ public nonisolated struct Spark_Connect_ExecutePlanResponse: Sendable {
 
     public var planID: Int64 = 0
 
-    /// (Optional) The index of the root error in errors.
-    /// The field will not be set if there are no errors.
-    public var rootErrorIdx: Int32 {
-      get {_rootErrorIdx ?? 0}
-      set {_rootErrorIdx = newValue}
-    }
-    /// Returns true if `rootErrorIdx` has been explicitly set.
-    public var hasRootErrorIdx: Bool {self._rootErrorIdx != nil}
-    /// Clears the value of `rootErrorIdx`. Subsequent reads from it will return its default value.
-    public mutating func clearRootErrorIdx() {self._rootErrorIdx = nil}
-
-    /// A list of errors that occurred while collecting the observed metrics.
-    /// If the length is 0, it means no errors occurred.
-    public var errors: [Spark_Connect_FetchErrorDetailsResponse.Error] = []
-
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
-
-    fileprivate var _rootErrorIdx: Int32? = nil
   }
 
   /// If present, in a reattachable execution this means that after server sends onComplete,
@@ -3358,198 +3341,6 @@ public nonisolated struct Spark_Connect_CloneSessionResponse: Sendable {
   public var newServerSideSessionID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// Next ID: 6
-public nonisolated struct Spark_Connect_GetStatusRequest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// (Required)
-  ///
-  /// The session_id specifies a Spark session for a user identified by user_context.user_id.
-  /// The id should be an UUID string of the format `00112233-4455-6677-8899-aabbccddeeff`
-  public var sessionID: String = String()
-
-  /// (Required)
-  ///
-  /// user_context.user_id and session_id both identify a unique remote spark session on the
-  /// server side.
-  public var userContext: Spark_Connect_UserContext {
-    get {_userContext ?? Spark_Connect_UserContext()}
-    set {_userContext = newValue}
-  }
-  /// Returns true if `userContext` has been explicitly set.
-  public var hasUserContext: Bool {self._userContext != nil}
-  /// Clears the value of `userContext`. Subsequent reads from it will return its default value.
-  public mutating func clearUserContext() {self._userContext = nil}
-
-  /// (Optional)
-  ///
-  /// Provides optional information about the client sending the request. This field
-  /// can be used for language or version specific information and is only intended for
-  /// logging purposes and will not be interpreted by the server.
-  public var clientType: String {
-    get {_clientType ?? String()}
-    set {_clientType = newValue}
-  }
-  /// Returns true if `clientType` has been explicitly set.
-  public var hasClientType: Bool {self._clientType != nil}
-  /// Clears the value of `clientType`. Subsequent reads from it will return its default value.
-  public mutating func clearClientType() {self._clientType = nil}
-
-  /// (Optional)
-  ///
-  /// Server-side generated idempotency key from the previous responses (if any). Server
-  /// can use this to validate that the server side session has not changed.
-  public var clientObservedServerSideSessionID: String {
-    get {_clientObservedServerSideSessionID ?? String()}
-    set {_clientObservedServerSideSessionID = newValue}
-  }
-  /// Returns true if `clientObservedServerSideSessionID` has been explicitly set.
-  public var hasClientObservedServerSideSessionID: Bool {self._clientObservedServerSideSessionID != nil}
-  /// Clears the value of `clientObservedServerSideSessionID`. Subsequent reads from it will return its default value.
-  public mutating func clearClientObservedServerSideSessionID() {self._clientObservedServerSideSessionID = nil}
-
-  /// (Optional)
-  ///
-  /// Get status of operations in the session.
-  public var operationStatus: Spark_Connect_GetStatusRequest.OperationStatusRequest {
-    get {_operationStatus ?? Spark_Connect_GetStatusRequest.OperationStatusRequest()}
-    set {_operationStatus = newValue}
-  }
-  /// Returns true if `operationStatus` has been explicitly set.
-  public var hasOperationStatus: Bool {self._operationStatus != nil}
-  /// Clears the value of `operationStatus`. Subsequent reads from it will return its default value.
-  public mutating func clearOperationStatus() {self._operationStatus = nil}
-
-  /// Extension point for custom status request types.
-  public var extensions: [SwiftProtobuf.Google_Protobuf_Any] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public nonisolated struct OperationStatusRequest: Sendable {
-    // SwiftProtobuf.Message conformance is added in an extension below. See the
-    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-    // methods supported on all messages.
-
-    /// Get status of operations with these operation_ids.
-    /// If unset or empty, returns status of all operations in the session.
-    public var operationIds: [String] = []
-
-    /// Extension point for custom operation-level status requests.
-    public var extensions: [SwiftProtobuf.Google_Protobuf_Any] = []
-
-    public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-    public init() {}
-  }
-
-  public init() {}
-
-  fileprivate var _userContext: Spark_Connect_UserContext? = nil
-  fileprivate var _clientType: String? = nil
-  fileprivate var _clientObservedServerSideSessionID: String? = nil
-  fileprivate var _operationStatus: Spark_Connect_GetStatusRequest.OperationStatusRequest? = nil
-}
-
-/// Next ID: 4
-public nonisolated struct Spark_Connect_GetStatusResponse: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// Session id of the session for which the status was requested.
-  public var sessionID: String = String()
-
-  /// Server-side generated idempotency key that the client can use to assert that the server side
-  /// session has not changed.
-  public var serverSideSessionID: String = String()
-
-  /// Status information about requested operations.
-  public var operationStatuses: [Spark_Connect_GetStatusResponse.OperationStatus] = []
-
-  /// Extension point for custom status response types.
-  public var extensions: [SwiftProtobuf.Google_Protobuf_Any] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  /// Status information for a single operation.
-  public nonisolated struct OperationStatus: Sendable {
-    // SwiftProtobuf.Message conformance is added in an extension below. See the
-    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-    // methods supported on all messages.
-
-    /// The operation_id of the operation.
-    public var operationID: String = String()
-
-    /// The current status of the operation.
-    public var state: Spark_Connect_GetStatusResponse.OperationStatus.OperationState = .unspecified
-
-    /// Extension point for custom operation-level status fields.
-    public var extensions: [SwiftProtobuf.Google_Protobuf_Any] = []
-
-    public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-    public nonisolated enum OperationState: SwiftProtobuf.Enum, Swift.CaseIterable {
-      public typealias RawValue = Int
-      case unspecified // = 0
-      case unknown // = 1
-      case running // = 2
-      case terminating // = 3
-      case succeeded // = 4
-      case failed // = 5
-      case cancelled // = 6
-      case UNRECOGNIZED(Int)
-
-      public init() {
-        self = .unspecified
-      }
-
-      public init?(rawValue: Int) {
-        switch rawValue {
-        case 0: self = .unspecified
-        case 1: self = .unknown
-        case 2: self = .running
-        case 3: self = .terminating
-        case 4: self = .succeeded
-        case 5: self = .failed
-        case 6: self = .cancelled
-        default: self = .UNRECOGNIZED(rawValue)
-        }
-      }
-
-      public var rawValue: Int {
-        switch self {
-        case .unspecified: return 0
-        case .unknown: return 1
-        case .running: return 2
-        case .terminating: return 3
-        case .succeeded: return 4
-        case .failed: return 5
-        case .cancelled: return 6
-        case .UNRECOGNIZED(let i): return i
-        }
-      }
-
-      // The compiler won't synthesize support with the UNRECOGNIZED case.
-      public static let allCases: [Spark_Connect_GetStatusResponse.OperationStatus.OperationState] = [
-        .unspecified,
-        .unknown,
-        .running,
-        .terminating,
-        .succeeded,
-        .failed,
-        .cancelled,
-      ]
-
-    }
-
-    public init() {}
-  }
 
   public init() {}
 }
@@ -6022,7 +5813,7 @@ nonisolated extension Spark_Connect_ExecutePlanResponse.Metrics.MetricValue: Swi
 
 nonisolated extension Spark_Connect_ExecutePlanResponse.ObservedMetrics: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Spark_Connect_ExecutePlanResponse.protoMessageName + ".ObservedMetrics"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}values\0\u{1}keys\0\u{3}plan_id\0\u{3}root_error_idx\0\u{1}errors\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}values\0\u{1}keys\0\u{3}plan_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -6034,18 +5825,12 @@ nonisolated extension Spark_Connect_ExecutePlanResponse.ObservedMetrics: SwiftPr
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.values) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.keys) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.planID) }()
-      case 5: try { try decoder.decodeSingularInt32Field(value: &self._rootErrorIdx) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.errors) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
     }
@@ -6058,12 +5843,6 @@ nonisolated extension Spark_Connect_ExecutePlanResponse.ObservedMetrics: SwiftPr
     if self.planID != 0 {
       try visitor.visitSingularInt64Field(value: self.planID, fieldNumber: 4)
     }
-    try { if let v = self._rootErrorIdx {
-      try visitor.visitSingularInt32Field(value: v, fieldNumber: 5)
-    } }()
-    if !self.errors.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.errors, fieldNumber: 6)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -6072,8 +5851,6 @@ nonisolated extension Spark_Connect_ExecutePlanResponse.ObservedMetrics: SwiftPr
     if lhs.values != rhs.values {return false}
     if lhs.keys != rhs.keys {return false}
     if lhs.planID != rhs.planID {return false}
-    if lhs._rootErrorIdx != rhs._rootErrorIdx {return false}
-    if lhs.errors != rhs.errors {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -8214,187 +7991,4 @@ nonisolated extension Spark_Connect_CloneSessionResponse: SwiftProtobuf.Message,
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
-}
-
-nonisolated extension Spark_Connect_GetStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GetStatusRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}user_context\0\u{3}client_type\0\u{3}client_observed_server_side_session_id\0\u{3}operation_status\0\u{2}b\u{f}extensions\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._userContext) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self._clientType) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self._clientObservedServerSideSessionID) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._operationStatus) }()
-      case 999: try { try decoder.decodeRepeatedMessageField(value: &self.extensions) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.sessionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
-    }
-    try { if let v = self._userContext {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    try { if let v = self._clientType {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._clientObservedServerSideSessionID {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
-    } }()
-    try { if let v = self._operationStatus {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
-    if !self.extensions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.extensions, fieldNumber: 999)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_GetStatusRequest, rhs: Spark_Connect_GetStatusRequest) -> Bool {
-    if lhs.sessionID != rhs.sessionID {return false}
-    if lhs._userContext != rhs._userContext {return false}
-    if lhs._clientType != rhs._clientType {return false}
-    if lhs._clientObservedServerSideSessionID != rhs._clientObservedServerSideSessionID {return false}
-    if lhs._operationStatus != rhs._operationStatus {return false}
-    if lhs.extensions != rhs.extensions {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_GetStatusRequest.OperationStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Spark_Connect_GetStatusRequest.protoMessageName + ".OperationStatusRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}operation_ids\0\u{2}f\u{f}extensions\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedStringField(value: &self.operationIds) }()
-      case 999: try { try decoder.decodeRepeatedMessageField(value: &self.extensions) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.operationIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.operationIds, fieldNumber: 1)
-    }
-    if !self.extensions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.extensions, fieldNumber: 999)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_GetStatusRequest.OperationStatusRequest, rhs: Spark_Connect_GetStatusRequest.OperationStatusRequest) -> Bool {
-    if lhs.operationIds != rhs.operationIds {return false}
-    if lhs.extensions != rhs.extensions {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_GetStatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GetStatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}server_side_session_id\0\u{3}operation_statuses\0\u{2}d\u{f}extensions\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.serverSideSessionID) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.operationStatuses) }()
-      case 999: try { try decoder.decodeRepeatedMessageField(value: &self.extensions) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.sessionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
-    }
-    if !self.serverSideSessionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.serverSideSessionID, fieldNumber: 2)
-    }
-    if !self.operationStatuses.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.operationStatuses, fieldNumber: 3)
-    }
-    if !self.extensions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.extensions, fieldNumber: 999)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_GetStatusResponse, rhs: Spark_Connect_GetStatusResponse) -> Bool {
-    if lhs.sessionID != rhs.sessionID {return false}
-    if lhs.serverSideSessionID != rhs.serverSideSessionID {return false}
-    if lhs.operationStatuses != rhs.operationStatuses {return false}
-    if lhs.extensions != rhs.extensions {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_GetStatusResponse.OperationStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Spark_Connect_GetStatusResponse.protoMessageName + ".OperationStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}operation_id\0\u{1}state\0\u{2}e\u{f}extensions\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.operationID) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.state) }()
-      case 999: try { try decoder.decodeRepeatedMessageField(value: &self.extensions) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.operationID.isEmpty {
-      try visitor.visitSingularStringField(value: self.operationID, fieldNumber: 1)
-    }
-    if self.state != .unspecified {
-      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 2)
-    }
-    if !self.extensions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.extensions, fieldNumber: 999)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_GetStatusResponse.OperationStatus, rhs: Spark_Connect_GetStatusResponse.OperationStatus) -> Bool {
-    if lhs.operationID != rhs.operationID {return false}
-    if lhs.state != rhs.state {return false}
-    if lhs.extensions != rhs.extensions {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_GetStatusResponse.OperationStatus.OperationState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OPERATION_STATE_UNSPECIFIED\0\u{1}OPERATION_STATE_UNKNOWN\0\u{1}OPERATION_STATE_RUNNING\0\u{1}OPERATION_STATE_TERMINATING\0\u{1}OPERATION_STATE_SUCCEEDED\0\u{1}OPERATION_STATE_FAILED\0\u{1}OPERATION_STATE_CANCELLED\0")
 }

@@ -453,9 +453,6 @@ public nonisolated struct Spark_Connect_WriteOperation: Sendable {
   /// (Optional) Columns used for clustering the table.
   public var clusteringColumns: [String] = []
 
-  /// (Optional) Whether schema evolution is enabled for the write.
-  public var withSchemaEvolution: Bool = false
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// (Optional)
@@ -646,9 +643,6 @@ public nonisolated struct Spark_Connect_WriteOperationV2: Sendable {
   /// (Optional) Columns used for clustering the table.
   public var clusteringColumns: [String] = []
 
-  /// (Optional) Whether schema evolution is enabled for the write.
-  public var withSchemaEvolution: Bool = false
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum Mode: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -781,14 +775,6 @@ public nonisolated struct Spark_Connect_WriteStreamOperationStart: @unchecked Se
     set {_uniqueStorage()._trigger = .continuousCheckpointInterval(newValue)}
   }
 
-  public var realTimeBatchDuration: String {
-    get {
-      if case .realTimeBatchDuration(let v)? = _storage._trigger {return v}
-      return String()
-    }
-    set {_uniqueStorage()._trigger = .realTimeBatchDuration(newValue)}
-  }
-
   public var outputMode: String {
     get {_storage._outputMode}
     set {_uniqueStorage()._outputMode = newValue}
@@ -852,7 +838,6 @@ public nonisolated struct Spark_Connect_WriteStreamOperationStart: @unchecked Se
     case availableNow(Bool)
     case once(Bool)
     case continuousCheckpointInterval(String)
-    case realTimeBatchDuration(String)
 
   }
 
@@ -2358,7 +2343,7 @@ nonisolated extension Spark_Connect_CreateDataFrameViewCommand: SwiftProtobuf.Me
 
 nonisolated extension Spark_Connect_WriteOperation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WriteOperation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}source\0\u{1}path\0\u{1}table\0\u{1}mode\0\u{3}sort_column_names\0\u{3}partitioning_columns\0\u{3}bucket_by\0\u{1}options\0\u{3}clustering_columns\0\u{3}with_schema_evolution\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}source\0\u{1}path\0\u{1}table\0\u{1}mode\0\u{3}sort_column_names\0\u{3}partitioning_columns\0\u{3}bucket_by\0\u{1}options\0\u{3}clustering_columns\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2395,7 +2380,6 @@ nonisolated extension Spark_Connect_WriteOperation: SwiftProtobuf.Message, Swift
       case 8: try { try decoder.decodeSingularMessageField(value: &self._bucketBy) }()
       case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.options) }()
       case 10: try { try decoder.decodeRepeatedStringField(value: &self.clusteringColumns) }()
-      case 11: try { try decoder.decodeSingularBoolField(value: &self.withSchemaEvolution) }()
       default: break
       }
     }
@@ -2441,9 +2425,6 @@ nonisolated extension Spark_Connect_WriteOperation: SwiftProtobuf.Message, Swift
     if !self.clusteringColumns.isEmpty {
       try visitor.visitRepeatedStringField(value: self.clusteringColumns, fieldNumber: 10)
     }
-    if self.withSchemaEvolution != false {
-      try visitor.visitSingularBoolField(value: self.withSchemaEvolution, fieldNumber: 11)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2457,7 +2438,6 @@ nonisolated extension Spark_Connect_WriteOperation: SwiftProtobuf.Message, Swift
     if lhs._bucketBy != rhs._bucketBy {return false}
     if lhs.options != rhs.options {return false}
     if lhs.clusteringColumns != rhs.clusteringColumns {return false}
-    if lhs.withSchemaEvolution != rhs.withSchemaEvolution {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2543,7 +2523,7 @@ nonisolated extension Spark_Connect_WriteOperation.BucketBy: SwiftProtobuf.Messa
 
 nonisolated extension Spark_Connect_WriteOperationV2: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WriteOperationV2"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{3}table_name\0\u{1}provider\0\u{3}partitioning_columns\0\u{1}options\0\u{3}table_properties\0\u{1}mode\0\u{3}overwrite_condition\0\u{3}clustering_columns\0\u{3}with_schema_evolution\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{3}table_name\0\u{1}provider\0\u{3}partitioning_columns\0\u{1}options\0\u{3}table_properties\0\u{1}mode\0\u{3}overwrite_condition\0\u{3}clustering_columns\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2560,7 +2540,6 @@ nonisolated extension Spark_Connect_WriteOperationV2: SwiftProtobuf.Message, Swi
       case 7: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._overwriteCondition) }()
       case 9: try { try decoder.decodeRepeatedStringField(value: &self.clusteringColumns) }()
-      case 10: try { try decoder.decodeSingularBoolField(value: &self.withSchemaEvolution) }()
       default: break
       }
     }
@@ -2598,9 +2577,6 @@ nonisolated extension Spark_Connect_WriteOperationV2: SwiftProtobuf.Message, Swi
     if !self.clusteringColumns.isEmpty {
       try visitor.visitRepeatedStringField(value: self.clusteringColumns, fieldNumber: 9)
     }
-    if self.withSchemaEvolution != false {
-      try visitor.visitSingularBoolField(value: self.withSchemaEvolution, fieldNumber: 10)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2614,7 +2590,6 @@ nonisolated extension Spark_Connect_WriteOperationV2: SwiftProtobuf.Message, Swi
     if lhs.mode != rhs.mode {return false}
     if lhs._overwriteCondition != rhs._overwriteCondition {return false}
     if lhs.clusteringColumns != rhs.clusteringColumns {return false}
-    if lhs.withSchemaEvolution != rhs.withSchemaEvolution {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2626,7 +2601,7 @@ nonisolated extension Spark_Connect_WriteOperationV2.Mode: SwiftProtobuf._ProtoN
 
 nonisolated extension Spark_Connect_WriteStreamOperationStart: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WriteStreamOperationStart"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}format\0\u{1}options\0\u{3}partitioning_column_names\0\u{3}processing_time_interval\0\u{3}available_now\0\u{1}once\0\u{3}continuous_checkpoint_interval\0\u{3}output_mode\0\u{3}query_name\0\u{1}path\0\u{3}table_name\0\u{3}foreach_writer\0\u{3}foreach_batch\0\u{3}clustering_column_names\0\u{4}U\u{1}real_time_batch_duration\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}format\0\u{1}options\0\u{3}partitioning_column_names\0\u{3}processing_time_interval\0\u{3}available_now\0\u{1}once\0\u{3}continuous_checkpoint_interval\0\u{3}output_mode\0\u{3}query_name\0\u{1}path\0\u{3}table_name\0\u{3}foreach_writer\0\u{3}foreach_batch\0\u{3}clustering_column_names\0")
 
   fileprivate class _StorageClass {
     var _input: Spark_Connect_Relation? = nil
@@ -2736,14 +2711,6 @@ nonisolated extension Spark_Connect_WriteStreamOperationStart: SwiftProtobuf.Mes
         case 13: try { try decoder.decodeSingularMessageField(value: &_storage._foreachWriter) }()
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._foreachBatch) }()
         case 15: try { try decoder.decodeRepeatedStringField(value: &_storage._clusteringColumnNames) }()
-        case 100: try {
-          var v: String?
-          try decoder.decodeSingularStringField(value: &v)
-          if let v = v {
-            if _storage._trigger != nil {try decoder.handleConflictingOneOf()}
-            _storage._trigger = .realTimeBatchDuration(v)
-          }
-        }()
         default: break
         }
       }
@@ -2785,7 +2752,7 @@ nonisolated extension Spark_Connect_WriteStreamOperationStart: SwiftProtobuf.Mes
         guard case .continuousCheckpointInterval(let v)? = _storage._trigger else { preconditionFailure() }
         try visitor.visitSingularStringField(value: v, fieldNumber: 8)
       }()
-      default: break
+      case nil: break
       }
       if !_storage._outputMode.isEmpty {
         try visitor.visitSingularStringField(value: _storage._outputMode, fieldNumber: 9)
@@ -2813,9 +2780,6 @@ nonisolated extension Spark_Connect_WriteStreamOperationStart: SwiftProtobuf.Mes
       if !_storage._clusteringColumnNames.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._clusteringColumnNames, fieldNumber: 15)
       }
-      try { if case .realTimeBatchDuration(let v)? = _storage._trigger {
-        try visitor.visitSingularStringField(value: v, fieldNumber: 100)
-      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }

@@ -165,14 +165,6 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
     set {commandType = .defineFlowQueryFunctionResult(newValue)}
   }
 
-  public var executeOutputFlows: Spark_Connect_PipelineCommand.ExecuteOutputFlows {
-    get {
-      if case .executeOutputFlows(let v)? = commandType {return v}
-      return Spark_Connect_PipelineCommand.ExecuteOutputFlows()
-    }
-    set {commandType = .executeOutputFlows(newValue)}
-  }
-
   /// Reserved field for protocol extensions.
   /// Used to support forward-compatibility by carrying additional command types
   /// that are not yet defined in this version of the proto. During planning, the
@@ -196,7 +188,6 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
     case defineSqlGraphElements(Spark_Connect_PipelineCommand.DefineSqlGraphElements)
     case getQueryFunctionExecutionSignalStream(Spark_Connect_PipelineCommand.GetQueryFunctionExecutionSignalStream)
     case defineFlowQueryFunctionResult(Spark_Connect_PipelineCommand.DefineFlowQueryFunctionResult)
-    case executeOutputFlows(Spark_Connect_PipelineCommand.ExecuteOutputFlows)
     /// Reserved field for protocol extensions.
     /// Used to support forward-compatibility by carrying additional command types
     /// that are not yet defined in this version of the proto. During planning, the
@@ -450,95 +441,81 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
   }
 
   /// Request to define a flow targeting a dataset.
-  public nonisolated struct DefineFlow: @unchecked Sendable {
+  public nonisolated struct DefineFlow: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
     /// The graph to attach this flow to.
     public var dataflowGraphID: String {
-      get {_storage._dataflowGraphID ?? String()}
-      set {_uniqueStorage()._dataflowGraphID = newValue}
+      get {_dataflowGraphID ?? String()}
+      set {_dataflowGraphID = newValue}
     }
     /// Returns true if `dataflowGraphID` has been explicitly set.
-    public var hasDataflowGraphID: Bool {_storage._dataflowGraphID != nil}
+    public var hasDataflowGraphID: Bool {self._dataflowGraphID != nil}
     /// Clears the value of `dataflowGraphID`. Subsequent reads from it will return its default value.
-    public mutating func clearDataflowGraphID() {_uniqueStorage()._dataflowGraphID = nil}
+    public mutating func clearDataflowGraphID() {self._dataflowGraphID = nil}
 
     /// Name of the flow. For standalone flows, this must be a single-part name.
     public var flowName: String {
-      get {_storage._flowName ?? String()}
-      set {_uniqueStorage()._flowName = newValue}
+      get {_flowName ?? String()}
+      set {_flowName = newValue}
     }
     /// Returns true if `flowName` has been explicitly set.
-    public var hasFlowName: Bool {_storage._flowName != nil}
+    public var hasFlowName: Bool {self._flowName != nil}
     /// Clears the value of `flowName`. Subsequent reads from it will return its default value.
-    public mutating func clearFlowName() {_uniqueStorage()._flowName = nil}
+    public mutating func clearFlowName() {self._flowName = nil}
 
     /// Name of the dataset this flow writes to. Can be partially or fully qualified.
     public var targetDatasetName: String {
-      get {_storage._targetDatasetName ?? String()}
-      set {_uniqueStorage()._targetDatasetName = newValue}
+      get {_targetDatasetName ?? String()}
+      set {_targetDatasetName = newValue}
     }
     /// Returns true if `targetDatasetName` has been explicitly set.
-    public var hasTargetDatasetName: Bool {_storage._targetDatasetName != nil}
+    public var hasTargetDatasetName: Bool {self._targetDatasetName != nil}
     /// Clears the value of `targetDatasetName`. Subsequent reads from it will return its default value.
-    public mutating func clearTargetDatasetName() {_uniqueStorage()._targetDatasetName = nil}
+    public mutating func clearTargetDatasetName() {self._targetDatasetName = nil}
 
     /// SQL configurations set when running this flow.
-    public var sqlConf: Dictionary<String,String> {
-      get {_storage._sqlConf}
-      set {_uniqueStorage()._sqlConf = newValue}
-    }
+    public var sqlConf: Dictionary<String,String> = [:]
 
     /// Identifier for the client making the request. The server uses this to determine what flow
     /// evaluation request stream to dispatch evaluation requests to for this flow.
     public var clientID: String {
-      get {_storage._clientID ?? String()}
-      set {_uniqueStorage()._clientID = newValue}
+      get {_clientID ?? String()}
+      set {_clientID = newValue}
     }
     /// Returns true if `clientID` has been explicitly set.
-    public var hasClientID: Bool {_storage._clientID != nil}
+    public var hasClientID: Bool {self._clientID != nil}
     /// Clears the value of `clientID`. Subsequent reads from it will return its default value.
-    public mutating func clearClientID() {_uniqueStorage()._clientID = nil}
+    public mutating func clearClientID() {self._clientID = nil}
 
     /// The location in source code that this flow was defined.
     public var sourceCodeLocation: Spark_Connect_SourceCodeLocation {
-      get {_storage._sourceCodeLocation ?? Spark_Connect_SourceCodeLocation()}
-      set {_uniqueStorage()._sourceCodeLocation = newValue}
+      get {_sourceCodeLocation ?? Spark_Connect_SourceCodeLocation()}
+      set {_sourceCodeLocation = newValue}
     }
     /// Returns true if `sourceCodeLocation` has been explicitly set.
-    public var hasSourceCodeLocation: Bool {_storage._sourceCodeLocation != nil}
+    public var hasSourceCodeLocation: Bool {self._sourceCodeLocation != nil}
     /// Clears the value of `sourceCodeLocation`. Subsequent reads from it will return its default value.
-    public mutating func clearSourceCodeLocation() {_uniqueStorage()._sourceCodeLocation = nil}
+    public mutating func clearSourceCodeLocation() {self._sourceCodeLocation = nil}
 
-    public var details: OneOf_Details? {
-      get {return _storage._details}
-      set {_uniqueStorage()._details = newValue}
-    }
+    public var details: Spark_Connect_PipelineCommand.DefineFlow.OneOf_Details? = nil
 
     public var relationFlowDetails: Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlowDetails {
       get {
-        if case .relationFlowDetails(let v)? = _storage._details {return v}
+        if case .relationFlowDetails(let v)? = details {return v}
         return Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlowDetails()
       }
-      set {_uniqueStorage()._details = .relationFlowDetails(newValue)}
-    }
-
-    public var autoCdcFlowDetails: Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails {
-      get {
-        if case .autoCdcFlowDetails(let v)? = _storage._details {return v}
-        return Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails()
-      }
-      set {_uniqueStorage()._details = .autoCdcFlowDetails(newValue)}
+      set {details = .relationFlowDetails(newValue)}
     }
 
     public var `extension`: SwiftProtobuf.Google_Protobuf_Any {
       get {
-        if case .extension(let v)? = _storage._details {return v}
+        if case .extension(let v)? = details {return v}
         return SwiftProtobuf.Google_Protobuf_Any()
       }
-      set {_uniqueStorage()._details = .extension(newValue)}
+      set {details = .extension(newValue)}
     }
 
     /// If true, define the flow as a one-time flow, such as for backfill.
@@ -547,59 +524,19 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
     ///     the flow will run again.
     ///   - The flow function must be a batch DataFrame, not a streaming DataFrame.
     public var once: Bool {
-      get {_storage._once ?? false}
-      set {_uniqueStorage()._once = newValue}
+      get {_once ?? false}
+      set {_once = newValue}
     }
     /// Returns true if `once` has been explicitly set.
-    public var hasOnce: Bool {_storage._once != nil}
+    public var hasOnce: Bool {self._once != nil}
     /// Clears the value of `once`. Subsequent reads from it will return its default value.
-    public mutating func clearOnce() {_uniqueStorage()._once = nil}
+    public mutating func clearOnce() {self._once = nil}
 
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public nonisolated enum OneOf_Details: Equatable, Sendable {
       case relationFlowDetails(Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlowDetails)
-      case autoCdcFlowDetails(Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails)
       case `extension`(SwiftProtobuf.Google_Protobuf_Any)
-
-    }
-
-    /// SCD Type for Auto CDC target tables.
-    public nonisolated enum SCDType: SwiftProtobuf.Enum, Swift.CaseIterable {
-      public typealias RawValue = Int
-      case unspecified // = 0
-      case scdType1 // = 1
-      case scdType2 // = 2
-      case UNRECOGNIZED(Int)
-
-      public init() {
-        self = .unspecified
-      }
-
-      public init?(rawValue: Int) {
-        switch rawValue {
-        case 0: self = .unspecified
-        case 1: self = .scdType1
-        case 2: self = .scdType2
-        default: self = .UNRECOGNIZED(rawValue)
-        }
-      }
-
-      public var rawValue: Int {
-        switch self {
-        case .unspecified: return 0
-        case .scdType1: return 1
-        case .scdType2: return 2
-        case .UNRECOGNIZED(let i): return i
-        }
-      }
-
-      // The compiler won't synthesize support with the UNRECOGNIZED case.
-      public static let allCases: [Spark_Connect_PipelineCommand.DefineFlow.SCDType] = [
-        .unspecified,
-        .scdType1,
-        .scdType2,
-      ]
 
     }
 
@@ -627,88 +564,6 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
       fileprivate var _relation: Spark_Connect_Relation? = nil
     }
 
-    /// Details for Auto CDC flows.
-    public nonisolated struct AutoCdcFlowDetails: Sendable {
-      // SwiftProtobuf.Message conformance is added in an extension below. See the
-      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-      // methods supported on all messages.
-
-      /// The name of the CDC source to stream from.
-      public var source: String {
-        get {_source ?? String()}
-        set {_source = newValue}
-      }
-      /// Returns true if `source` has been explicitly set.
-      public var hasSource: Bool {self._source != nil}
-      /// Clears the value of `source`. Subsequent reads from it will return its default value.
-      public mutating func clearSource() {self._source = nil}
-
-      /// Column(s) that uniquely identify a row in source and target data.
-      public var keys: [Spark_Connect_Expression] = []
-
-      /// Expression to order the source data.
-      public var sequenceBy: Spark_Connect_Expression {
-        get {_sequenceBy ?? Spark_Connect_Expression()}
-        set {_sequenceBy = newValue}
-      }
-      /// Returns true if `sequenceBy` has been explicitly set.
-      public var hasSequenceBy: Bool {self._sequenceBy != nil}
-      /// Clears the value of `sequenceBy`. Subsequent reads from it will return its default value.
-      public mutating func clearSequenceBy() {self._sequenceBy = nil}
-
-      /// Delete condition for the merged operation.
-      public var applyAsDeletes: Spark_Connect_Expression {
-        get {_applyAsDeletes ?? Spark_Connect_Expression()}
-        set {_applyAsDeletes = newValue}
-      }
-      /// Returns true if `applyAsDeletes` has been explicitly set.
-      public var hasApplyAsDeletes: Bool {self._applyAsDeletes != nil}
-      /// Clears the value of `applyAsDeletes`. Subsequent reads from it will return its default value.
-      public mutating func clearApplyAsDeletes() {self._applyAsDeletes = nil}
-
-      /// Truncate condition for the merged operation.
-      public var applyAsTruncates: Spark_Connect_Expression {
-        get {_applyAsTruncates ?? Spark_Connect_Expression()}
-        set {_applyAsTruncates = newValue}
-      }
-      /// Returns true if `applyAsTruncates` has been explicitly set.
-      public var hasApplyAsTruncates: Bool {self._applyAsTruncates != nil}
-      /// Clears the value of `applyAsTruncates`. Subsequent reads from it will return its default value.
-      public mutating func clearApplyAsTruncates() {self._applyAsTruncates = nil}
-
-      /// Columns included in the output table.
-      public var columnList: [Spark_Connect_Expression] = []
-
-      /// Columns excluded from the output table.
-      public var exceptColumnList: [Spark_Connect_Expression] = []
-
-      /// SCD Type for target table.
-      public var storedAsScdType: Spark_Connect_PipelineCommand.DefineFlow.SCDType = .unspecified
-
-      /// SCD2 only. Columns whose value change opens a new history record. When empty, every
-      /// eligible selected user column is tracked.
-      public var trackHistoryColumnList: [Spark_Connect_Expression] = []
-
-      /// SCD2 only. Columns excluded from history tracking. Mutually exclusive with
-      /// track_history_column_list.
-      public var trackHistoryExceptColumnList: [Spark_Connect_Expression] = []
-
-      /// Subset of columns to ignore null in updates.
-      public var ignoreNullUpdatesColumnList: [Spark_Connect_Expression] = []
-
-      /// Subset of columns excluded from ignoring null in updates.
-      public var ignoreNullUpdatesExceptColumnList: [Spark_Connect_Expression] = []
-
-      public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-      public init() {}
-
-      fileprivate var _source: String? = nil
-      fileprivate var _sequenceBy: Spark_Connect_Expression? = nil
-      fileprivate var _applyAsDeletes: Spark_Connect_Expression? = nil
-      fileprivate var _applyAsTruncates: Spark_Connect_Expression? = nil
-    }
-
     public nonisolated struct Response: Sendable {
       // SwiftProtobuf.Message conformance is added in an extension below. See the
       // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -733,62 +588,12 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
 
     public init() {}
 
-    fileprivate var _storage = _StorageClass.defaultInstance
-  }
-
-  /// Request to execute all flows for a single output (dataset or sink) remotely.
-  public nonisolated struct ExecuteOutputFlows: @unchecked Sendable {
-    // SwiftProtobuf.Message conformance is added in an extension below. See the
-    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-    // methods supported on all messages.
-
-    /// The output (table or materialized view or sink) definition.
-    public var defineOutput: Spark_Connect_PipelineCommand.DefineOutput {
-      get {_storage._defineOutput ?? Spark_Connect_PipelineCommand.DefineOutput()}
-      set {_uniqueStorage()._defineOutput = newValue}
-    }
-    /// Returns true if `defineOutput` has been explicitly set.
-    public var hasDefineOutput: Bool {_storage._defineOutput != nil}
-    /// Clears the value of `defineOutput`. Subsequent reads from it will return its default value.
-    public mutating func clearDefineOutput() {_uniqueStorage()._defineOutput = nil}
-
-    /// The flows to execute for this table.
-    public var defineFlows: [Spark_Connect_PipelineCommand.DefineFlow] {
-      get {_storage._defineFlows}
-      set {_uniqueStorage()._defineFlows = newValue}
-    }
-
-    /// Whether to perform a full refresh instead of an incremental update.
-    public var fullRefresh: Bool {
-      get {_storage._fullRefresh ?? false}
-      set {_uniqueStorage()._fullRefresh = newValue}
-    }
-    /// Returns true if `fullRefresh` has been explicitly set.
-    public var hasFullRefresh: Bool {_storage._fullRefresh != nil}
-    /// Clears the value of `fullRefresh`. Subsequent reads from it will return its default value.
-    public mutating func clearFullRefresh() {_uniqueStorage()._fullRefresh = nil}
-
-    /// Storage location for pipeline checkpoints and metadata.
-    public var storage: String {
-      get {_storage._storage ?? String()}
-      set {_uniqueStorage()._storage = newValue}
-    }
-    /// Returns true if `storage` has been explicitly set.
-    public var hasStorage: Bool {_storage._storage != nil}
-    /// Clears the value of `storage`. Subsequent reads from it will return its default value.
-    public mutating func clearStorage() {_uniqueStorage()._storage = nil}
-
-    /// Reserved field for protocol extensions.
-    public var `extension`: [SwiftProtobuf.Google_Protobuf_Any] {
-      get {_storage._extension}
-      set {_uniqueStorage()._extension = newValue}
-    }
-
-    public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-    public init() {}
-
-    fileprivate var _storage = _StorageClass.defaultInstance
+    fileprivate var _dataflowGraphID: String? = nil
+    fileprivate var _flowName: String? = nil
+    fileprivate var _targetDatasetName: String? = nil
+    fileprivate var _clientID: String? = nil
+    fileprivate var _sourceCodeLocation: Spark_Connect_SourceCodeLocation? = nil
+    fileprivate var _once: Bool? = nil
   }
 
   /// Resolves all datasets and flows and start a pipeline update. Should be called after all
@@ -942,11 +747,7 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    /// (Deprecated) The fully qualified name of the flow being updated.
-    ///
-    /// This field is deprecated since Spark 4.2+. Use flow_identifier field instead.
-    ///
-    /// NOTE: This field was marked as deprecated in the .proto file.
+    /// The fully qualified name of the flow being updated.
     public var flowName: String {
       get {_flowName ?? String()}
       set {_flowName = newValue}
@@ -955,16 +756,6 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
     public var hasFlowName: Bool {self._flowName != nil}
     /// Clears the value of `flowName`. Subsequent reads from it will return its default value.
     public mutating func clearFlowName() {self._flowName = nil}
-
-    /// The fully qualified identifier of the flow being updated.
-    public var flowIdentifier: Spark_Connect_ResolvedIdentifier {
-      get {_flowIdentifier ?? Spark_Connect_ResolvedIdentifier()}
-      set {_flowIdentifier = newValue}
-    }
-    /// Returns true if `flowIdentifier` has been explicitly set.
-    public var hasFlowIdentifier: Bool {self._flowIdentifier != nil}
-    /// Clears the value of `flowIdentifier`. Subsequent reads from it will return its default value.
-    public mutating func clearFlowIdentifier() {self._flowIdentifier = nil}
 
     /// The ID of the graph this flow belongs to.
     public var dataflowGraphID: String {
@@ -991,7 +782,6 @@ public nonisolated struct Spark_Connect_PipelineCommand: Sendable {
     public init() {}
 
     fileprivate var _flowName: String? = nil
-    fileprivate var _flowIdentifier: Spark_Connect_ResolvedIdentifier? = nil
     fileprivate var _dataflowGraphID: String? = nil
     fileprivate var _relation: Spark_Connect_Relation? = nil
   }
@@ -1222,15 +1012,7 @@ public nonisolated struct Spark_Connect_PipelineQueryFunctionExecutionSignal: Se
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// (Deprecated) The name of flows that are ready to be re-evaluated.
-  ///
-  /// This field is deprecated since Spark 4.2+. Use flow_identifiers field instead.
-  ///
-  /// NOTE: This field was marked as deprecated in the .proto file.
   public var flowNames: [String] = []
-
-  /// The identifier of flows that are ready to be re-evaluated
-  public var flowIdentifiers: [Spark_Connect_ResolvedIdentifier] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1263,11 +1045,7 @@ public nonisolated struct Spark_Connect_PipelineAnalysisContext: Sendable {
   /// Clears the value of `definitionPath`. Subsequent reads from it will return its default value.
   public mutating func clearDefinitionPath() {self._definitionPath = nil}
 
-  /// (Deprecated) The name of the Flow involved in this analysis
-  ///
-  /// This field is deprecated since Spark 4.2+. Use flow_identifier field instead.
-  ///
-  /// NOTE: This field was marked as deprecated in the .proto file.
+  /// The name of the Flow involved in this analysis
   public var flowName: String {
     get {_flowName ?? String()}
     set {_flowName = newValue}
@@ -1276,16 +1054,6 @@ public nonisolated struct Spark_Connect_PipelineAnalysisContext: Sendable {
   public var hasFlowName: Bool {self._flowName != nil}
   /// Clears the value of `flowName`. Subsequent reads from it will return its default value.
   public mutating func clearFlowName() {self._flowName = nil}
-
-  /// The identifier of the Flow involved in this analysis
-  public var flowIdentifier: Spark_Connect_ResolvedIdentifier {
-    get {_flowIdentifier ?? Spark_Connect_ResolvedIdentifier()}
-    set {_flowIdentifier = newValue}
-  }
-  /// Returns true if `flowIdentifier` has been explicitly set.
-  public var hasFlowIdentifier: Bool {self._flowIdentifier != nil}
-  /// Clears the value of `flowIdentifier`. Subsequent reads from it will return its default value.
-  public mutating func clearFlowIdentifier() {self._flowIdentifier = nil}
 
   /// Reserved field for protocol extensions.
   public var `extension`: [SwiftProtobuf.Google_Protobuf_Any] = []
@@ -1297,7 +1065,6 @@ public nonisolated struct Spark_Connect_PipelineAnalysisContext: Sendable {
   fileprivate var _dataflowGraphID: String? = nil
   fileprivate var _definitionPath: String? = nil
   fileprivate var _flowName: String? = nil
-  fileprivate var _flowIdentifier: Spark_Connect_ResolvedIdentifier? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1310,7 +1077,7 @@ nonisolated extension Spark_Connect_OutputType: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Spark_Connect_PipelineCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PipelineCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}create_dataflow_graph\0\u{3}define_output\0\u{3}define_flow\0\u{3}drop_dataflow_graph\0\u{3}start_run\0\u{3}define_sql_graph_elements\0\u{3}get_query_function_execution_signal_stream\0\u{3}define_flow_query_function_result\0\u{3}execute_output_flows\0\u{2}^\u{f}extension\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}create_dataflow_graph\0\u{3}define_output\0\u{3}define_flow\0\u{3}drop_dataflow_graph\0\u{3}start_run\0\u{3}define_sql_graph_elements\0\u{3}get_query_function_execution_signal_stream\0\u{3}define_flow_query_function_result\0\u{2}_\u{f}extension\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1422,19 +1189,6 @@ nonisolated extension Spark_Connect_PipelineCommand: SwiftProtobuf.Message, Swif
           self.commandType = .defineFlowQueryFunctionResult(v)
         }
       }()
-      case 9: try {
-        var v: Spark_Connect_PipelineCommand.ExecuteOutputFlows?
-        var hadOneofValue = false
-        if let current = self.commandType {
-          hadOneofValue = true
-          if case .executeOutputFlows(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.commandType = .executeOutputFlows(v)
-        }
-      }()
       case 999: try {
         var v: SwiftProtobuf.Google_Protobuf_Any?
         var hadOneofValue = false
@@ -1490,10 +1244,6 @@ nonisolated extension Spark_Connect_PipelineCommand: SwiftProtobuf.Message, Swif
     case .defineFlowQueryFunctionResult?: try {
       guard case .defineFlowQueryFunctionResult(let v)? = self.commandType else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    }()
-    case .executeOutputFlows?: try {
-      guard case .executeOutputFlows(let v)? = self.commandType else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     }()
     case .extension?: try {
       guard case .extension(let v)? = self.commandType else { preconditionFailure() }
@@ -1821,174 +1571,99 @@ nonisolated extension Spark_Connect_PipelineCommand.DefineOutput.SinkDetails: Sw
 
 nonisolated extension Spark_Connect_PipelineCommand.DefineFlow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Spark_Connect_PipelineCommand.protoMessageName + ".DefineFlow"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataflow_graph_id\0\u{3}flow_name\0\u{3}target_dataset_name\0\u{3}sql_conf\0\u{3}client_id\0\u{3}source_code_location\0\u{3}relation_flow_details\0\u{1}once\0\u{4}\u{2}auto_cdc_flow_details\0\u{2}]\u{f}extension\0")
-
-  fileprivate class _StorageClass {
-    var _dataflowGraphID: String? = nil
-    var _flowName: String? = nil
-    var _targetDatasetName: String? = nil
-    var _sqlConf: Dictionary<String,String> = [:]
-    var _clientID: String? = nil
-    var _sourceCodeLocation: Spark_Connect_SourceCodeLocation? = nil
-    var _details: Spark_Connect_PipelineCommand.DefineFlow.OneOf_Details?
-    var _once: Bool? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _dataflowGraphID = source._dataflowGraphID
-      _flowName = source._flowName
-      _targetDatasetName = source._targetDatasetName
-      _sqlConf = source._sqlConf
-      _clientID = source._clientID
-      _sourceCodeLocation = source._sourceCodeLocation
-      _details = source._details
-      _once = source._once
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataflow_graph_id\0\u{3}flow_name\0\u{3}target_dataset_name\0\u{3}sql_conf\0\u{3}client_id\0\u{3}source_code_location\0\u{3}relation_flow_details\0\u{1}once\0\u{2}_\u{f}extension\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularStringField(value: &_storage._dataflowGraphID) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._flowName) }()
-        case 3: try { try decoder.decodeSingularStringField(value: &_storage._targetDatasetName) }()
-        case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &_storage._sqlConf) }()
-        case 5: try { try decoder.decodeSingularStringField(value: &_storage._clientID) }()
-        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._sourceCodeLocation) }()
-        case 7: try {
-          var v: Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlowDetails?
-          var hadOneofValue = false
-          if let current = _storage._details {
-            hadOneofValue = true
-            if case .relationFlowDetails(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._details = .relationFlowDetails(v)
-          }
-        }()
-        case 8: try { try decoder.decodeSingularBoolField(value: &_storage._once) }()
-        case 10: try {
-          var v: Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails?
-          var hadOneofValue = false
-          if let current = _storage._details {
-            hadOneofValue = true
-            if case .autoCdcFlowDetails(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._details = .autoCdcFlowDetails(v)
-          }
-        }()
-        case 999: try {
-          var v: SwiftProtobuf.Google_Protobuf_Any?
-          var hadOneofValue = false
-          if let current = _storage._details {
-            hadOneofValue = true
-            if case .extension(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._details = .extension(v)
-          }
-        }()
-        default: break
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._dataflowGraphID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._flowName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._targetDatasetName) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.sqlConf) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._clientID) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._sourceCodeLocation) }()
+      case 7: try {
+        var v: Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlowDetails?
+        var hadOneofValue = false
+        if let current = self.details {
+          hadOneofValue = true
+          if case .relationFlowDetails(let m) = current {v = m}
         }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.details = .relationFlowDetails(v)
+        }
+      }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self._once) }()
+      case 999: try {
+        var v: SwiftProtobuf.Google_Protobuf_Any?
+        var hadOneofValue = false
+        if let current = self.details {
+          hadOneofValue = true
+          if case .extension(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.details = .extension(v)
+        }
+      }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._dataflowGraphID {
-        try visitor.visitSingularStringField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._flowName {
-        try visitor.visitSingularStringField(value: v, fieldNumber: 2)
-      } }()
-      try { if let v = _storage._targetDatasetName {
-        try visitor.visitSingularStringField(value: v, fieldNumber: 3)
-      } }()
-      if !_storage._sqlConf.isEmpty {
-        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: _storage._sqlConf, fieldNumber: 4)
-      }
-      try { if let v = _storage._clientID {
-        try visitor.visitSingularStringField(value: v, fieldNumber: 5)
-      } }()
-      try { if let v = _storage._sourceCodeLocation {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-      } }()
-      try { if case .relationFlowDetails(let v)? = _storage._details {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-      } }()
-      try { if let v = _storage._once {
-        try visitor.visitSingularBoolField(value: v, fieldNumber: 8)
-      } }()
-      switch _storage._details {
-      case .autoCdcFlowDetails?: try {
-        guard case .autoCdcFlowDetails(let v)? = _storage._details else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-      }()
-      case .extension?: try {
-        guard case .extension(let v)? = _storage._details else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 999)
-      }()
-      default: break
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._dataflowGraphID {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._flowName {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._targetDatasetName {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    if !self.sqlConf.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.sqlConf, fieldNumber: 4)
     }
+    try { if let v = self._clientID {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._sourceCodeLocation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if case .relationFlowDetails(let v)? = self.details {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._once {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 8)
+    } }()
+    try { if case .extension(let v)? = self.details {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 999)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Spark_Connect_PipelineCommand.DefineFlow, rhs: Spark_Connect_PipelineCommand.DefineFlow) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._dataflowGraphID != rhs_storage._dataflowGraphID {return false}
-        if _storage._flowName != rhs_storage._flowName {return false}
-        if _storage._targetDatasetName != rhs_storage._targetDatasetName {return false}
-        if _storage._sqlConf != rhs_storage._sqlConf {return false}
-        if _storage._clientID != rhs_storage._clientID {return false}
-        if _storage._sourceCodeLocation != rhs_storage._sourceCodeLocation {return false}
-        if _storage._details != rhs_storage._details {return false}
-        if _storage._once != rhs_storage._once {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._dataflowGraphID != rhs._dataflowGraphID {return false}
+    if lhs._flowName != rhs._flowName {return false}
+    if lhs._targetDatasetName != rhs._targetDatasetName {return false}
+    if lhs.sqlConf != rhs.sqlConf {return false}
+    if lhs._clientID != rhs._clientID {return false}
+    if lhs._sourceCodeLocation != rhs._sourceCodeLocation {return false}
+    if lhs.details != rhs.details {return false}
+    if lhs._once != rhs._once {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
-}
-
-nonisolated extension Spark_Connect_PipelineCommand.DefineFlow.SCDType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SCD_TYPE_UNSPECIFIED\0\u{1}SCD_TYPE_1\0\u{1}SCD_TYPE_2\0")
 }
 
 nonisolated extension Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlowDetails: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2025,95 +1700,6 @@ nonisolated extension Spark_Connect_PipelineCommand.DefineFlow.WriteRelationFlow
   }
 }
 
-nonisolated extension Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Spark_Connect_PipelineCommand.DefineFlow.protoMessageName + ".AutoCdcFlowDetails"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}keys\0\u{3}sequence_by\0\u{4}\u{3}apply_as_deletes\0\u{3}apply_as_truncates\0\u{3}column_list\0\u{3}except_column_list\0\u{3}stored_as_scd_type\0\u{3}track_history_column_list\0\u{3}track_history_except_column_list\0\u{4}\u{2}ignore_null_updates_column_list\0\u{3}ignore_null_updates_except_column_list\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self._source) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.keys) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._sequenceBy) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._applyAsDeletes) }()
-      case 7: try { try decoder.decodeSingularMessageField(value: &self._applyAsTruncates) }()
-      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.columnList) }()
-      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.exceptColumnList) }()
-      case 10: try { try decoder.decodeSingularEnumField(value: &self.storedAsScdType) }()
-      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.trackHistoryColumnList) }()
-      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.trackHistoryExceptColumnList) }()
-      case 14: try { try decoder.decodeRepeatedMessageField(value: &self.ignoreNullUpdatesColumnList) }()
-      case 15: try { try decoder.decodeRepeatedMessageField(value: &self.ignoreNullUpdatesExceptColumnList) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._source {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
-    } }()
-    if !self.keys.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.keys, fieldNumber: 2)
-    }
-    try { if let v = self._sequenceBy {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._applyAsDeletes {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    try { if let v = self._applyAsTruncates {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    } }()
-    if !self.columnList.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.columnList, fieldNumber: 8)
-    }
-    if !self.exceptColumnList.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.exceptColumnList, fieldNumber: 9)
-    }
-    if self.storedAsScdType != .unspecified {
-      try visitor.visitSingularEnumField(value: self.storedAsScdType, fieldNumber: 10)
-    }
-    if !self.trackHistoryColumnList.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.trackHistoryColumnList, fieldNumber: 11)
-    }
-    if !self.trackHistoryExceptColumnList.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.trackHistoryExceptColumnList, fieldNumber: 12)
-    }
-    if !self.ignoreNullUpdatesColumnList.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.ignoreNullUpdatesColumnList, fieldNumber: 14)
-    }
-    if !self.ignoreNullUpdatesExceptColumnList.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.ignoreNullUpdatesExceptColumnList, fieldNumber: 15)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails, rhs: Spark_Connect_PipelineCommand.DefineFlow.AutoCdcFlowDetails) -> Bool {
-    if lhs._source != rhs._source {return false}
-    if lhs.keys != rhs.keys {return false}
-    if lhs._sequenceBy != rhs._sequenceBy {return false}
-    if lhs._applyAsDeletes != rhs._applyAsDeletes {return false}
-    if lhs._applyAsTruncates != rhs._applyAsTruncates {return false}
-    if lhs.columnList != rhs.columnList {return false}
-    if lhs.exceptColumnList != rhs.exceptColumnList {return false}
-    if lhs.storedAsScdType != rhs.storedAsScdType {return false}
-    if lhs.trackHistoryColumnList != rhs.trackHistoryColumnList {return false}
-    if lhs.trackHistoryExceptColumnList != rhs.trackHistoryExceptColumnList {return false}
-    if lhs.ignoreNullUpdatesColumnList != rhs.ignoreNullUpdatesColumnList {return false}
-    if lhs.ignoreNullUpdatesExceptColumnList != rhs.ignoreNullUpdatesExceptColumnList {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
 nonisolated extension Spark_Connect_PipelineCommand.DefineFlow.Response: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Spark_Connect_PipelineCommand.DefineFlow.protoMessageName + ".Response"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}flow_name\0")
@@ -2143,104 +1729,6 @@ nonisolated extension Spark_Connect_PipelineCommand.DefineFlow.Response: SwiftPr
 
   public static func ==(lhs: Spark_Connect_PipelineCommand.DefineFlow.Response, rhs: Spark_Connect_PipelineCommand.DefineFlow.Response) -> Bool {
     if lhs._flowName != rhs._flowName {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_PipelineCommand.ExecuteOutputFlows: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Spark_Connect_PipelineCommand.protoMessageName + ".ExecuteOutputFlows"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}define_output\0\u{3}define_flows\0\u{3}full_refresh\0\u{1}storage\0\u{2}c\u{f}extension\0")
-
-  fileprivate class _StorageClass {
-    var _defineOutput: Spark_Connect_PipelineCommand.DefineOutput? = nil
-    var _defineFlows: [Spark_Connect_PipelineCommand.DefineFlow] = []
-    var _fullRefresh: Bool? = nil
-    var _storage: String? = nil
-    var _extension: [SwiftProtobuf.Google_Protobuf_Any] = []
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _defineOutput = source._defineOutput
-      _defineFlows = source._defineFlows
-      _fullRefresh = source._fullRefresh
-      _storage = source._storage
-      _extension = source._extension
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._defineOutput) }()
-        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._defineFlows) }()
-        case 3: try { try decoder.decodeSingularBoolField(value: &_storage._fullRefresh) }()
-        case 4: try { try decoder.decodeSingularStringField(value: &_storage._storage) }()
-        case 999: try { try decoder.decodeRepeatedMessageField(value: &_storage._extension) }()
-        default: break
-        }
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._defineOutput {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      if !_storage._defineFlows.isEmpty {
-        try visitor.visitRepeatedMessageField(value: _storage._defineFlows, fieldNumber: 2)
-      }
-      try { if let v = _storage._fullRefresh {
-        try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
-      } }()
-      try { if let v = _storage._storage {
-        try visitor.visitSingularStringField(value: v, fieldNumber: 4)
-      } }()
-      if !_storage._extension.isEmpty {
-        try visitor.visitRepeatedMessageField(value: _storage._extension, fieldNumber: 999)
-      }
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_PipelineCommand.ExecuteOutputFlows, rhs: Spark_Connect_PipelineCommand.ExecuteOutputFlows) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._defineOutput != rhs_storage._defineOutput {return false}
-        if _storage._defineFlows != rhs_storage._defineFlows {return false}
-        if _storage._fullRefresh != rhs_storage._fullRefresh {return false}
-        if _storage._storage != rhs_storage._storage {return false}
-        if _storage._extension != rhs_storage._extension {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2390,7 +1878,7 @@ nonisolated extension Spark_Connect_PipelineCommand.GetQueryFunctionExecutionSig
 
 nonisolated extension Spark_Connect_PipelineCommand.DefineFlowQueryFunctionResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Spark_Connect_PipelineCommand.protoMessageName + ".DefineFlowQueryFunctionResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}flow_name\0\u{3}dataflow_graph_id\0\u{1}relation\0\u{3}flow_identifier\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}flow_name\0\u{3}dataflow_graph_id\0\u{1}relation\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2401,7 +1889,6 @@ nonisolated extension Spark_Connect_PipelineCommand.DefineFlowQueryFunctionResul
       case 1: try { try decoder.decodeSingularStringField(value: &self._flowName) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self._dataflowGraphID) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._relation) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._flowIdentifier) }()
       default: break
       }
     }
@@ -2421,15 +1908,11 @@ nonisolated extension Spark_Connect_PipelineCommand.DefineFlowQueryFunctionResul
     try { if let v = self._relation {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
-    try { if let v = self._flowIdentifier {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Spark_Connect_PipelineCommand.DefineFlowQueryFunctionResult, rhs: Spark_Connect_PipelineCommand.DefineFlowQueryFunctionResult) -> Bool {
     if lhs._flowName != rhs._flowName {return false}
-    if lhs._flowIdentifier != rhs._flowIdentifier {return false}
     if lhs._dataflowGraphID != rhs._dataflowGraphID {return false}
     if lhs._relation != rhs._relation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2747,7 +2230,7 @@ nonisolated extension Spark_Connect_SourceCodeLocation: SwiftProtobuf.Message, S
 
 nonisolated extension Spark_Connect_PipelineQueryFunctionExecutionSignal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PipelineQueryFunctionExecutionSignal"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}flow_names\0\u{3}flow_identifiers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}flow_names\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2756,7 +2239,6 @@ nonisolated extension Spark_Connect_PipelineQueryFunctionExecutionSignal: SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.flowNames) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.flowIdentifiers) }()
       default: break
       }
     }
@@ -2766,15 +2248,11 @@ nonisolated extension Spark_Connect_PipelineQueryFunctionExecutionSignal: SwiftP
     if !self.flowNames.isEmpty {
       try visitor.visitRepeatedStringField(value: self.flowNames, fieldNumber: 1)
     }
-    if !self.flowIdentifiers.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.flowIdentifiers, fieldNumber: 2)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Spark_Connect_PipelineQueryFunctionExecutionSignal, rhs: Spark_Connect_PipelineQueryFunctionExecutionSignal) -> Bool {
     if lhs.flowNames != rhs.flowNames {return false}
-    if lhs.flowIdentifiers != rhs.flowIdentifiers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2782,7 +2260,7 @@ nonisolated extension Spark_Connect_PipelineQueryFunctionExecutionSignal: SwiftP
 
 nonisolated extension Spark_Connect_PipelineAnalysisContext: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PipelineAnalysisContext"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataflow_graph_id\0\u{3}definition_path\0\u{3}flow_name\0\u{3}flow_identifier\0\u{2}c\u{f}extension\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataflow_graph_id\0\u{3}definition_path\0\u{3}flow_name\0\u{2}d\u{f}extension\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2793,7 +2271,6 @@ nonisolated extension Spark_Connect_PipelineAnalysisContext: SwiftProtobuf.Messa
       case 1: try { try decoder.decodeSingularStringField(value: &self._dataflowGraphID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self._definitionPath) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self._flowName) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._flowIdentifier) }()
       case 999: try { try decoder.decodeRepeatedMessageField(value: &self.`extension`) }()
       default: break
       }
@@ -2814,9 +2291,6 @@ nonisolated extension Spark_Connect_PipelineAnalysisContext: SwiftProtobuf.Messa
     try { if let v = self._flowName {
       try visitor.visitSingularStringField(value: v, fieldNumber: 3)
     } }()
-    try { if let v = self._flowIdentifier {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
     if !self.`extension`.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.`extension`, fieldNumber: 999)
     }
@@ -2827,7 +2301,6 @@ nonisolated extension Spark_Connect_PipelineAnalysisContext: SwiftProtobuf.Messa
     if lhs._dataflowGraphID != rhs._dataflowGraphID {return false}
     if lhs._definitionPath != rhs._definitionPath {return false}
     if lhs._flowName != rhs._flowName {return false}
-    if lhs._flowIdentifier != rhs._flowIdentifier {return false}
     if lhs.`extension` != rhs.`extension` {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

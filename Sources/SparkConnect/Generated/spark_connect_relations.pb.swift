@@ -416,30 +416,6 @@ public nonisolated struct Spark_Connect_Relation: @unchecked Sendable {
     set {_uniqueStorage()._relType = .chunkedCachedLocalRelation(newValue)}
   }
 
-  public var relationChanges: Spark_Connect_RelationChanges {
-    get {
-      if case .relationChanges(let v)? = _storage._relType {return v}
-      return Spark_Connect_RelationChanges()
-    }
-    set {_uniqueStorage()._relType = .relationChanges(newValue)}
-  }
-
-  public var nearestByJoin: Spark_Connect_NearestByJoin {
-    get {
-      if case .nearestByJoin(let v)? = _storage._relType {return v}
-      return Spark_Connect_NearestByJoin()
-    }
-    set {_uniqueStorage()._relType = .nearestByJoin(newValue)}
-  }
-
-  public var zip: Spark_Connect_Zip {
-    get {
-      if case .zip(let v)? = _storage._relType {return v}
-      return Spark_Connect_Zip()
-    }
-    set {_uniqueStorage()._relType = .zip(newValue)}
-  }
-
   /// NA functions
   public var fillNa: Spark_Connect_NAFill {
     get {
@@ -613,9 +589,6 @@ public nonisolated struct Spark_Connect_Relation: @unchecked Sendable {
     case unresolvedTableValuedFunction(Spark_Connect_UnresolvedTableValuedFunction)
     case lateralJoin(Spark_Connect_LateralJoin)
     case chunkedCachedLocalRelation(Spark_Connect_ChunkedCachedLocalRelation)
-    case relationChanges(Spark_Connect_RelationChanges)
-    case nearestByJoin(Spark_Connect_NearestByJoin)
-    case zip(Spark_Connect_Zip)
     /// NA functions
     case fillNa(Spark_Connect_NAFill)
     case dropNa(Spark_Connect_NADrop)
@@ -1054,53 +1027,13 @@ public nonisolated struct Spark_Connect_Read: Sendable {
     /// This is only supported by the JDBC data source.
     public var predicates: [String] = []
 
-    /// (Optional) A user-provided name for the streaming source.
-    /// This name is used in checkpoint metadata and enables stable checkpoint locations
-    /// for source evolution.
-    public var sourceName: String {
-      get {_sourceName ?? String()}
-      set {_sourceName = newValue}
-    }
-    /// Returns true if `sourceName` has been explicitly set.
-    public var hasSourceName: Bool {self._sourceName != nil}
-    /// Clears the value of `sourceName`. Subsequent reads from it will return its default value.
-    public mutating func clearSourceName() {self._sourceName = nil}
-
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
 
     fileprivate var _format: String? = nil
     fileprivate var _schema: String? = nil
-    fileprivate var _sourceName: String? = nil
   }
-
-  public init() {}
-}
-
-/// Reads Change Data Capture (CDC) changes for a named table.
-///
-/// This corresponds to the `DataFrameReader.changes()` or `DataStreamReader.changes()` API.
-/// CDC-specific options (startingVersion, endingVersion, startingTimestamp, endingTimestamp,
-/// deduplicationMode, computeUpdates, etc.) are passed in the options map.
-public nonisolated struct Spark_Connect_RelationChanges: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// (Required) Unparsed identifier for the table.
-  public var unparsedIdentifier: String = String()
-
-  /// Options for the CDC query. The map key is case insensitive.
-  /// Supported keys include: startingVersion, endingVersion, startingTimestamp,
-  /// endingTimestamp, deduplicationMode, computeUpdates, startingBoundInclusive,
-  /// endingBoundInclusive.
-  public var options: Dictionary<String,String> = [:]
-
-  /// (Optional) Indicates if this is a streaming CDC read.
-  public var isStreaming: Bool = false
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -3596,7 +3529,7 @@ public nonisolated struct Spark_Connect_Parse: @unchecked Sendable {
   /// Clears the value of `schema`. Subsequent reads from it will return its default value.
   public mutating func clearSchema() {_uniqueStorage()._schema = nil}
 
-  /// Options for the csv/json/xml parser. The map key is case insensitive.
+  /// Options for the csv/json parser. The map key is case insensitive.
   public var options: Dictionary<String,String> {
     get {_storage._options}
     set {_uniqueStorage()._options = newValue}
@@ -3609,7 +3542,6 @@ public nonisolated struct Spark_Connect_Parse: @unchecked Sendable {
     case unspecified // = 0
     case csv // = 1
     case json // = 2
-    case xml // = 3
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -3621,7 +3553,6 @@ public nonisolated struct Spark_Connect_Parse: @unchecked Sendable {
       case 0: self = .unspecified
       case 1: self = .csv
       case 2: self = .json
-      case 3: self = .xml
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -3631,7 +3562,6 @@ public nonisolated struct Spark_Connect_Parse: @unchecked Sendable {
       case .unspecified: return 0
       case .csv: return 1
       case .json: return 2
-      case .xml: return 3
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -3641,7 +3571,6 @@ public nonisolated struct Spark_Connect_Parse: @unchecked Sendable {
       .unspecified,
       .csv,
       .json,
-      .xml,
     ]
 
   }
@@ -3807,119 +3736,13 @@ public nonisolated struct Spark_Connect_LateralJoin: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-/// Relation of type [[NearestByJoin]].
-///
-/// For each row on the left side, returns up to `num_results` rows from the right side ranked
-/// by `ranking_expression`.
-public nonisolated struct Spark_Connect_NearestByJoin: @unchecked Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// (Required) Left (query) input relation.
-  public var left: Spark_Connect_Relation {
-    get {_storage._left ?? Spark_Connect_Relation()}
-    set {_uniqueStorage()._left = newValue}
-  }
-  /// Returns true if `left` has been explicitly set.
-  public var hasLeft: Bool {_storage._left != nil}
-  /// Clears the value of `left`. Subsequent reads from it will return its default value.
-  public mutating func clearLeft() {_uniqueStorage()._left = nil}
-
-  /// (Required) Right (base) input relation.
-  public var right: Spark_Connect_Relation {
-    get {_storage._right ?? Spark_Connect_Relation()}
-    set {_uniqueStorage()._right = newValue}
-  }
-  /// Returns true if `right` has been explicitly set.
-  public var hasRight: Bool {_storage._right != nil}
-  /// Clears the value of `right`. Subsequent reads from it will return its default value.
-  public mutating func clearRight() {_uniqueStorage()._right = nil}
-
-  /// (Required) Scalar expression used to rank candidate rows on the right side.
-  public var rankingExpression: Spark_Connect_Expression {
-    get {_storage._rankingExpression ?? Spark_Connect_Expression()}
-    set {_uniqueStorage()._rankingExpression = newValue}
-  }
-  /// Returns true if `rankingExpression` has been explicitly set.
-  public var hasRankingExpression: Bool {_storage._rankingExpression != nil}
-  /// Clears the value of `rankingExpression`. Subsequent reads from it will return its default value.
-  public mutating func clearRankingExpression() {_uniqueStorage()._rankingExpression = nil}
-
-  /// (Required) Maximum number of matches per left row. Must be between 1 and 100000.
-  public var numResults: Int32 {
-    get {_storage._numResults}
-    set {_uniqueStorage()._numResults = newValue}
-  }
-
-  /// (Required) The join type. Must be one of: "inner", "leftouter".
-  public var joinType: String {
-    get {_storage._joinType}
-    set {_uniqueStorage()._joinType = newValue}
-  }
-
-  /// (Required) Search algorithm contract. Must be one of: "approx", "exact".
-  public var mode: String {
-    get {_storage._mode}
-    set {_uniqueStorage()._mode = newValue}
-  }
-
-  /// (Required) Ranking direction. Must be one of: "distance", "similarity".
-  public var direction: String {
-    get {_storage._direction}
-    set {_uniqueStorage()._direction = newValue}
-  }
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _storage = _StorageClass.defaultInstance
-}
-
-/// Relation of type [[Zip]].
-///
-/// Combines the columns of two DataFrames side-by-side. Both DataFrames must produce the same
-/// canonicalized plan after stripping outer Project chains.
-public nonisolated struct Spark_Connect_Zip: @unchecked Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// (Required) Left input relation.
-  public var left: Spark_Connect_Relation {
-    get {_storage._left ?? Spark_Connect_Relation()}
-    set {_uniqueStorage()._left = newValue}
-  }
-  /// Returns true if `left` has been explicitly set.
-  public var hasLeft: Bool {_storage._left != nil}
-  /// Clears the value of `left`. Subsequent reads from it will return its default value.
-  public mutating func clearLeft() {_uniqueStorage()._left = nil}
-
-  /// (Required) Right input relation.
-  public var right: Spark_Connect_Relation {
-    get {_storage._right ?? Spark_Connect_Relation()}
-    set {_uniqueStorage()._right = newValue}
-  }
-  /// Returns true if `right` has been explicitly set.
-  public var hasRight: Bool {_storage._right != nil}
-  /// Clears the value of `right`. Subsequent reads from it will return its default value.
-  public mutating func clearRight() {_uniqueStorage()._right = nil}
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _storage = _StorageClass.defaultInstance
-}
-
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "spark.connect"
 
 nonisolated extension Spark_Connect_Relation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Relation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}common\0\u{1}read\0\u{1}project\0\u{1}filter\0\u{1}join\0\u{3}set_op\0\u{1}sort\0\u{1}limit\0\u{1}aggregate\0\u{1}sql\0\u{3}local_relation\0\u{1}sample\0\u{1}offset\0\u{1}deduplicate\0\u{1}range\0\u{3}subquery_alias\0\u{1}repartition\0\u{3}to_df\0\u{3}with_columns_renamed\0\u{3}show_string\0\u{1}drop\0\u{1}tail\0\u{3}with_columns\0\u{1}hint\0\u{1}unpivot\0\u{3}to_schema\0\u{3}repartition_by_expression\0\u{3}map_partitions\0\u{3}collect_metrics\0\u{1}parse\0\u{3}group_map\0\u{3}co_group_map\0\u{3}with_watermark\0\u{3}apply_in_pandas_with_state\0\u{3}html_string\0\u{3}cached_local_relation\0\u{3}cached_remote_relation\0\u{3}common_inline_user_defined_table_function\0\u{3}as_of_join\0\u{3}common_inline_user_defined_data_source\0\u{3}with_relations\0\u{1}transpose\0\u{3}unresolved_table_valued_function\0\u{3}lateral_join\0\u{3}chunked_cached_local_relation\0\u{3}relation_changes\0\u{3}nearest_by_join\0\u{1}zip\0\u{4}*fill_na\0\u{3}drop_na\0\u{1}replace\0\u{2}\u{8}summary\0\u{1}crosstab\0\u{1}describe\0\u{1}cov\0\u{1}corr\0\u{3}approx_quantile\0\u{3}freq_items\0\u{3}sample_by\0\u{2}]\u{1}catalog\0\u{4}d\u{1}ml_relation\0\u{2}z\u{a}extension\0\u{1}unknown\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}common\0\u{1}read\0\u{1}project\0\u{1}filter\0\u{1}join\0\u{3}set_op\0\u{1}sort\0\u{1}limit\0\u{1}aggregate\0\u{1}sql\0\u{3}local_relation\0\u{1}sample\0\u{1}offset\0\u{1}deduplicate\0\u{1}range\0\u{3}subquery_alias\0\u{1}repartition\0\u{3}to_df\0\u{3}with_columns_renamed\0\u{3}show_string\0\u{1}drop\0\u{1}tail\0\u{3}with_columns\0\u{1}hint\0\u{1}unpivot\0\u{3}to_schema\0\u{3}repartition_by_expression\0\u{3}map_partitions\0\u{3}collect_metrics\0\u{1}parse\0\u{3}group_map\0\u{3}co_group_map\0\u{3}with_watermark\0\u{3}apply_in_pandas_with_state\0\u{3}html_string\0\u{3}cached_local_relation\0\u{3}cached_remote_relation\0\u{3}common_inline_user_defined_table_function\0\u{3}as_of_join\0\u{3}common_inline_user_defined_data_source\0\u{3}with_relations\0\u{1}transpose\0\u{3}unresolved_table_valued_function\0\u{3}lateral_join\0\u{3}chunked_cached_local_relation\0\u{4}-fill_na\0\u{3}drop_na\0\u{1}replace\0\u{2}\u{8}summary\0\u{1}crosstab\0\u{1}describe\0\u{1}cov\0\u{1}corr\0\u{3}approx_quantile\0\u{3}freq_items\0\u{3}sample_by\0\u{2}]\u{1}catalog\0\u{4}d\u{1}ml_relation\0\u{2}z\u{a}extension\0\u{1}unknown\0")
 
   fileprivate class _StorageClass {
     var _common: Spark_Connect_RelationCommon? = nil
@@ -4527,45 +4350,6 @@ nonisolated extension Spark_Connect_Relation: SwiftProtobuf.Message, SwiftProtob
             _storage._relType = .chunkedCachedLocalRelation(v)
           }
         }()
-        case 46: try {
-          var v: Spark_Connect_RelationChanges?
-          var hadOneofValue = false
-          if let current = _storage._relType {
-            hadOneofValue = true
-            if case .relationChanges(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._relType = .relationChanges(v)
-          }
-        }()
-        case 47: try {
-          var v: Spark_Connect_NearestByJoin?
-          var hadOneofValue = false
-          if let current = _storage._relType {
-            hadOneofValue = true
-            if case .nearestByJoin(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._relType = .nearestByJoin(v)
-          }
-        }()
-        case 48: try {
-          var v: Spark_Connect_Zip?
-          var hadOneofValue = false
-          if let current = _storage._relType {
-            hadOneofValue = true
-            if case .zip(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._relType = .zip(v)
-          }
-        }()
         case 90: try {
           var v: Spark_Connect_NAFill?
           var hadOneofValue = false
@@ -4952,18 +4736,6 @@ nonisolated extension Spark_Connect_Relation: SwiftProtobuf.Message, SwiftProtob
       case .chunkedCachedLocalRelation?: try {
         guard case .chunkedCachedLocalRelation(let v)? = _storage._relType else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 45)
-      }()
-      case .relationChanges?: try {
-        guard case .relationChanges(let v)? = _storage._relType else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 46)
-      }()
-      case .nearestByJoin?: try {
-        guard case .nearestByJoin(let v)? = _storage._relType else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 47)
-      }()
-      case .zip?: try {
-        guard case .zip(let v)? = _storage._relType else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 48)
       }()
       case .fillNa?: try {
         guard case .fillNa(let v)? = _storage._relType else { preconditionFailure() }
@@ -5714,7 +5486,7 @@ nonisolated extension Spark_Connect_Read.NamedTable: SwiftProtobuf.Message, Swif
 
 nonisolated extension Spark_Connect_Read.DataSource: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Spark_Connect_Read.protoMessageName + ".DataSource"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}format\0\u{1}schema\0\u{1}options\0\u{1}paths\0\u{1}predicates\0\u{3}source_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}format\0\u{1}schema\0\u{1}options\0\u{1}paths\0\u{1}predicates\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5727,7 +5499,6 @@ nonisolated extension Spark_Connect_Read.DataSource: SwiftProtobuf.Message, Swif
       case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.options) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.paths) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.predicates) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self._sourceName) }()
       default: break
       }
     }
@@ -5753,9 +5524,6 @@ nonisolated extension Spark_Connect_Read.DataSource: SwiftProtobuf.Message, Swif
     if !self.predicates.isEmpty {
       try visitor.visitRepeatedStringField(value: self.predicates, fieldNumber: 5)
     }
-    try { if let v = self._sourceName {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -5765,47 +5533,6 @@ nonisolated extension Spark_Connect_Read.DataSource: SwiftProtobuf.Message, Swif
     if lhs.options != rhs.options {return false}
     if lhs.paths != rhs.paths {return false}
     if lhs.predicates != rhs.predicates {return false}
-    if lhs._sourceName != rhs._sourceName {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_RelationChanges: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".RelationChanges"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}unparsed_identifier\0\u{1}options\0\u{3}is_streaming\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.unparsedIdentifier) }()
-      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.options) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.isStreaming) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.unparsedIdentifier.isEmpty {
-      try visitor.visitSingularStringField(value: self.unparsedIdentifier, fieldNumber: 1)
-    }
-    if !self.options.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.options, fieldNumber: 2)
-    }
-    if self.isStreaming != false {
-      try visitor.visitSingularBoolField(value: self.isStreaming, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_RelationChanges, rhs: Spark_Connect_RelationChanges) -> Bool {
-    if lhs.unparsedIdentifier != rhs.unparsedIdentifier {return false}
-    if lhs.options != rhs.options {return false}
-    if lhs.isStreaming != rhs.isStreaming {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -10243,7 +9970,7 @@ nonisolated extension Spark_Connect_Parse: SwiftProtobuf.Message, SwiftProtobuf.
 }
 
 nonisolated extension Spark_Connect_Parse.ParseFormat: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PARSE_FORMAT_UNSPECIFIED\0\u{1}PARSE_FORMAT_CSV\0\u{1}PARSE_FORMAT_JSON\0\u{1}PARSE_FORMAT_XML\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PARSE_FORMAT_UNSPECIFIED\0\u{1}PARSE_FORMAT_CSV\0\u{1}PARSE_FORMAT_JSON\0")
 }
 
 nonisolated extension Spark_Connect_AsOfJoin: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -10461,195 +10188,6 @@ nonisolated extension Spark_Connect_LateralJoin: SwiftProtobuf.Message, SwiftPro
         if _storage._right != rhs_storage._right {return false}
         if _storage._joinCondition != rhs_storage._joinCondition {return false}
         if _storage._joinType != rhs_storage._joinType {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_NearestByJoin: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".NearestByJoin"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}left\0\u{1}right\0\u{3}ranking_expression\0\u{3}num_results\0\u{3}join_type\0\u{1}mode\0\u{1}direction\0")
-
-  fileprivate class _StorageClass {
-    var _left: Spark_Connect_Relation? = nil
-    var _right: Spark_Connect_Relation? = nil
-    var _rankingExpression: Spark_Connect_Expression? = nil
-    var _numResults: Int32 = 0
-    var _joinType: String = String()
-    var _mode: String = String()
-    var _direction: String = String()
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _left = source._left
-      _right = source._right
-      _rankingExpression = source._rankingExpression
-      _numResults = source._numResults
-      _joinType = source._joinType
-      _mode = source._mode
-      _direction = source._direction
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._left) }()
-        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._right) }()
-        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._rankingExpression) }()
-        case 4: try { try decoder.decodeSingularInt32Field(value: &_storage._numResults) }()
-        case 5: try { try decoder.decodeSingularStringField(value: &_storage._joinType) }()
-        case 6: try { try decoder.decodeSingularStringField(value: &_storage._mode) }()
-        case 7: try { try decoder.decodeSingularStringField(value: &_storage._direction) }()
-        default: break
-        }
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._left {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._right {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      } }()
-      try { if let v = _storage._rankingExpression {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-      } }()
-      if _storage._numResults != 0 {
-        try visitor.visitSingularInt32Field(value: _storage._numResults, fieldNumber: 4)
-      }
-      if !_storage._joinType.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._joinType, fieldNumber: 5)
-      }
-      if !_storage._mode.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._mode, fieldNumber: 6)
-      }
-      if !_storage._direction.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._direction, fieldNumber: 7)
-      }
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_NearestByJoin, rhs: Spark_Connect_NearestByJoin) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._left != rhs_storage._left {return false}
-        if _storage._right != rhs_storage._right {return false}
-        if _storage._rankingExpression != rhs_storage._rankingExpression {return false}
-        if _storage._numResults != rhs_storage._numResults {return false}
-        if _storage._joinType != rhs_storage._joinType {return false}
-        if _storage._mode != rhs_storage._mode {return false}
-        if _storage._direction != rhs_storage._direction {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Spark_Connect_Zip: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Zip"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}left\0\u{1}right\0")
-
-  fileprivate class _StorageClass {
-    var _left: Spark_Connect_Relation? = nil
-    var _right: Spark_Connect_Relation? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _left = source._left
-      _right = source._right
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._left) }()
-        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._right) }()
-        default: break
-        }
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._left {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._right {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      } }()
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Spark_Connect_Zip, rhs: Spark_Connect_Zip) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._left != rhs_storage._left {return false}
-        if _storage._right != rhs_storage._right {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -1,6 +1,9 @@
 import Kafka
 import NIOCore
 import Synchronization
+import UserContract
+import RandomUserAPI
+import Metering
 
 /// The DAG's job: fetch users from the randomuser API, format them and publish them to Kafka,
 /// keyed by id, with several API requests in flight; flushes before it returns.
@@ -8,12 +11,16 @@ public final class UserIngest: Sendable {
     /// Why a run stopped before its end.
     public enum IngestError: Error, Sendable, CustomStringConvertible {
         case apiUnavailable(url: String, failures: Int, lastError: String)
+        /// The API gave an answer that asking again cannot change.
+        case apiRejected(RandomUserClient.FetchError)
         case publishFailed(topic: String, reason: KafkaError)
 
         public var description: String {
             switch self {
             case .apiUnavailable(let url, let failures, let lastError):
                 "the users API at \(url) failed \(failures) requests in a row; last: \(lastError)"
+            case .apiRejected(let error):
+                "\(error)"
             case .publishFailed(let topic, let reason):
                 "no user of a batch could be published to '\(topic)': \(reason)"
             }
@@ -63,18 +70,26 @@ public final class UserIngest: Sendable {
             let batch: RandomUserClient.Batch
             do {
                 batch = try await client.fetch(count: wanted)
-                consecutiveFailures.store(0, ordering: .relaxed)
             } catch is CancellationError {
                 throw CancellationError()
-            } catch {
+            } catch let error as RandomUserClient.FetchError where error.isPermanent {
                 quota.release(wanted)
                 summary.withLock { $0.failedRequests += 1 }
-                let failures = consecutiveFailures.add(1, ordering: .relaxed).newValue
-                if failures >= settings.maxConsecutiveFetchFailures {
-                    throw IngestError.apiUnavailable(url: client.configuration.url, failures: failures, lastError: "\(error)")
-                }
+                throw IngestError.apiRejected(error)
+            } catch {
+                quota.release(wanted)
+                try countFailedRequest("\(error)")
                 continue
             }
+            if batch.users.isEmpty {
+                // An answer without one usable user moves the run no closer to its end: without
+                // counting it, `--count` would ask forever.
+                quota.release(wanted)
+                summary.withLock { $0.invalidResults += batch.invalidResults }
+                try countFailedRequest("the API answered without a usable user (\(batch.invalidResults) unusable results)")
+                continue
+            }
+            consecutiveFailures.store(0, ordering: .relaxed)
             let users = batch.users.prefix(wanted)
             quota.release(wanted - users.count)
             summary.withLock {
@@ -85,6 +100,16 @@ public final class UserIngest: Sendable {
             metrics.usersFetched.increment(by: users.count)
             metrics.apiRetries.increment(by: batch.retries)
             try await publish(users)
+        }
+    }
+
+    /// Counts a failed request; throws once too many failed in a row.
+    private func countFailedRequest(_ reason: String) throws {
+        summary.withLock { $0.failedRequests += 1 }
+        let failures = consecutiveFailures.add(1, ordering: .relaxed).newValue
+        if failures >= settings.maxConsecutiveFetchFailures {
+            throw IngestError.apiUnavailable(
+                url: RandomUserClient.FetchError.redacted(client.configuration.url), failures: failures, lastError: reason)
         }
     }
 

@@ -1,26 +1,27 @@
 import Kafka
 import NIOCore
+import UserContract
 
 /// Turns a rejected `users_created` record into a record for the dead-letter topic: the original
 /// key, value and headers, plus headers that say why it was rejected and where it came from.
-public enum DeadLetter {
+enum DeadLetter {
     /// Header names on dead-letter records.
-    public enum Header {
-        public static let reason = "dlq.reason"
-        public static let message = "dlq.message"
-        public static let sourceTopic = "dlq.source.topic"
-        public static let sourcePartition = "dlq.source.partition"
-        public static let sourceOffset = "dlq.source.offset"
+    enum Header {
+        static let reason = "dlq.reason"
+        static let message = "dlq.message"
+        static let sourceTopic = "dlq.source.topic"
+        static let sourcePartition = "dlq.source.partition"
+        static let sourceOffset = "dlq.source.offset"
         /// Present when the value was cut to `maxValueBytes`; holds the original size.
-        public static let originalSize = "dlq.original.size"
+        static let originalSize = "dlq.original.size"
     }
 
     /// Values larger than this are cut in the dead-letter record: the whole value stays in the
     /// source topic at the offset the headers name, and brokers reject records past ~1 MB.
-    public static let maxValueBytes = 64 * 1024
+    static let maxValueBytes = 64 * 1024
 
     /// The dead-letter record for `record`, rejected for `reason`.
-    public static func record(for record: ConsumerRecord, reason: RejectionReason, topic: String) -> ProducerRecord {
+    static func record(for record: ConsumerRecord, reason: RejectionReason, topic: String) -> ProducerRecord {
         var headers = record.headers
         headers.append(header(Header.reason, reason.code))
         headers.append(header(Header.message, String(reason.message.prefix(1024))))

@@ -1,26 +1,14 @@
+import Kafka
+
 /// Decides which offsets the stream processor may commit: a partition's offset moves past a
 /// record only when that record and every record dispatched before it have been acknowledged
 /// (stored in the sink or in the dead-letter topic), whatever order the acknowledgements arrive in.
 ///
 /// Offsets are tracked as dispatched rather than assumed contiguous, because Kafka offsets have
 /// gaps (compaction, transaction markers). Pure value type: no I/O, no clock.
-public struct OffsetCommitPolicy: Sendable {
-    /// A topic partition.
-    public struct Partition: Hashable, Sendable, CustomStringConvertible {
-        public var topic: String
-        public var partition: Int32
-
-        /// Creates a partition key.
-        public init(topic: String, partition: Int32) {
-            self.topic = topic
-            self.partition = partition
-        }
-
-        public var description: String { "\(topic)-\(partition)" }
-    }
-
+struct OffsetCommitPolicy: Sendable {
     /// What `dispatch` made of an offset.
-    public enum Dispatch: Sendable, Equatable {
+    enum Dispatch: Sendable, Equatable {
         /// New work: process it and acknowledge it later.
         case accepted
         /// At or below an offset already dispatched (a re-fetch): skip it.
@@ -30,11 +18,11 @@ public struct OffsetCommitPolicy: Sendable {
     }
 
     /// What is left to do when a partition is revoked.
-    public struct Revocation: Sendable, Equatable {
+    struct Revocation: Sendable, Equatable {
         /// The offset to commit before letting the partition go, if it moved since the last commit.
-        public var commitOffset: Int64?
+        var commitOffset: Int64?
         /// Dispatched records that were never acknowledged; the next owner will process them again.
-        public var unacknowledged: Int
+        var unacknowledged: Int
     }
 
     private struct PartitionState: Sendable {
@@ -65,21 +53,18 @@ public struct OffsetCommitPolicy: Sendable {
         }
     }
 
-    private var partitions: [Partition: PartitionState] = [:]
+    private var partitions: [TopicPartition: PartitionState] = [:]
 
     /// Creates an empty policy.
-    public init() {}
-
-    /// The partitions currently assigned.
-    public var assigned: Set<Partition> { Set(partitions.keys) }
+    init() {}
 
     /// Starts tracking `partition`; `committed` is the group's committed offset, if any.
-    public mutating func assign(_ partition: Partition, committed: Int64?) {
+    mutating func assign(_ partition: TopicPartition, committed: Int64?) {
         partitions[partition] = PartitionState(nextOffset: committed, committed: committed)
     }
 
     /// Records that the record at `offset` was handed out for processing.
-    public mutating func dispatch(_ partition: Partition, offset: Int64) -> Dispatch {
+    mutating func dispatch(_ partition: TopicPartition, offset: Int64) -> Dispatch {
         guard var state = partitions[partition] else { return .unassigned }
         if let next = state.nextOffset, offset < next { return .duplicate }
         partitions[partition] = nil  // keep the arrays uniquely referenced while appending
@@ -95,7 +80,7 @@ public struct OffsetCommitPolicy: Sendable {
     /// Records that the record at `offset` is safely stored (sink or DLQ). Returns `false` when the
     /// offset is not in flight (never dispatched, already acknowledged, or the partition is gone).
     @discardableResult
-    public mutating func acknowledge(_ partition: Partition, offset: Int64) -> Bool {
+    mutating func acknowledge(_ partition: TopicPartition, offset: Int64) -> Bool {
         guard var state = partitions[partition] else { return false }
         partitions[partition] = nil
         defer { partitions[partition] = state }
@@ -111,15 +96,15 @@ public struct OffsetCommitPolicy: Sendable {
 
     /// The offset to commit for `partition` now (the next offset to read), or `nil` when nothing
     /// new has become committable since the last commit.
-    public func committableOffset(_ partition: Partition) -> Int64? {
+    func committableOffset(_ partition: TopicPartition) -> Int64? {
         guard let state = partitions[partition], let offset = state.committable else { return nil }
         if let committed = state.committed, offset <= committed { return nil }
         return offset
     }
 
     /// Every partition with something new to commit.
-    public var pendingCommits: [Partition: Int64] {
-        var result: [Partition: Int64] = [:]
+    var pendingCommits: [TopicPartition: Int64] {
+        var result: [TopicPartition: Int64] = [:]
         for partition in partitions.keys {
             if let offset = committableOffset(partition) { result[partition] = offset }
         }
@@ -127,19 +112,19 @@ public struct OffsetCommitPolicy: Sendable {
     }
 
     /// Records that the broker accepted a commit of `offset` for `partition`.
-    public mutating func committed(_ partition: Partition, offset: Int64) {
+    mutating func committed(_ partition: TopicPartition, offset: Int64) {
         guard var state = partitions[partition] else { return }
         if state.committed.map({ offset > $0 }) ?? true { state.committed = offset }
         partitions[partition] = state
     }
 
     /// Records in flight (dispatched, not yet acknowledged) for `partition`.
-    public func inFlight(_ partition: Partition) -> Int {
+    func inFlight(_ partition: TopicPartition) -> Int {
         partitions[partition]?.inFlight ?? 0
     }
 
     /// Stops tracking `partition` and says what must still be committed before it goes.
-    public mutating func revoke(_ partition: Partition) -> Revocation {
+    mutating func revoke(_ partition: TopicPartition) -> Revocation {
         let offset = committableOffset(partition)
         let unacknowledged = inFlight(partition)
         partitions[partition] = nil

@@ -1,6 +1,9 @@
 import Kafka
 import Logging
 import Synchronization
+import UserContract
+import UserSinks
+import Metering
 
 /// Kafka → sink: validates each record, upserts the valid users, sends the rest to the
 /// dead-letter topic, and commits a partition's offset only once everything before it is in
@@ -12,7 +15,7 @@ public final class StreamProcessor: Sendable {
 
     public let dlqTopic: String
     private let sink: any UserSink
-    private let deadLetters: KafkaProducer
+    private let deadLetters: any DeadLetterSender
     private let validator: UserValidator
     private let commitOffsets: Commit
     private let logger: Logger
@@ -22,9 +25,13 @@ public final class StreamProcessor: Sendable {
     private let started = ContinuousClock.now
     private let maxBackoff: Duration
     private let metrics: PipelineMetrics
+    private let progressUpdates = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
+
+    /// The records consumed so far, after each batch; ends when `run` does. One reader only.
+    public var progress: AsyncStream<Int> { progressUpdates.stream }
 
     /// A processor writing users to `sink` and rejected records through `deadLetters` to `dlqTopic`.
-    public init(sink: any UserSink, deadLetters: KafkaProducer, dlqTopic: String, validator: UserValidator = UserValidator(),
+    public init(sink: any UserSink, deadLetters: any DeadLetterSender, dlqTopic: String, validator: UserValidator = UserValidator(),
                 maxBackoff: Duration = .seconds(5), metrics: PipelineMetrics = PipelineMetrics(), logger: Logger, commit: @escaping Commit) {
         self.sink = sink
         self.deadLetters = deadLetters
@@ -47,7 +54,7 @@ public final class StreamProcessor: Sendable {
     public func partitionsAssigned(_ offsets: [TopicPartition: Int64]) async {
         await gate.enter()
         policy.withLock { policy in
-            for (tp, offset) in offsets { policy.assign(Self.key(tp), committed: offset) }
+            for (tp, offset) in offsets { policy.assign(tp, committed: offset) }
         }
         await gate.leave()
     }
@@ -58,7 +65,7 @@ public final class StreamProcessor: Sendable {
         var final: [TopicPartition: Int64] = [:]
         policy.withLock { policy in
             for tp in partitions {
-                if let offset = policy.revoke(Self.key(tp)).commitOffset { final[tp] = offset }
+                if let offset = policy.revoke(tp).commitOffset { final[tp] = offset }
             }
         }
         await commit(final)
@@ -67,11 +74,13 @@ public final class StreamProcessor: Sendable {
 
     /// Processes every batch until the sequence ends or the task is cancelled; then commits what
     /// is done. A batch already being written when cancellation comes is finished first.
+    /// Throws when the sink fails in a way retrying cannot cure; that batch is not committed.
     public func run<Batches: AsyncSequence<[ConsumerRecord], any Error>>(_ batches: Batches) async throws -> StreamSummary {
+        defer { progressUpdates.continuation.finish() }
         do {
             for try await batch in batches {
                 // Unstructured, so cancellation (SIGTERM) lets the batch finish and commit.
-                await Task { await self.process(batch) }.value
+                try await Task { try await self.process(batch) }.value
             }
         } catch is CancellationError {
             logger.debug("cancelled: the batch in progress was finished and committed")
@@ -80,7 +89,7 @@ public final class StreamProcessor: Sendable {
     }
 
     /// Validates, stores and dead-letters one batch, then commits.
-    func process(_ records: [ConsumerRecord]) async {
+    func process(_ records: [ConsumerRecord]) async throws {
         await gate.enter()
         let accepted = policy.withLock { policy in
             records.filter { policy.dispatch(Self.key($0), offset: $0.offset) == .accepted }
@@ -102,25 +111,34 @@ public final class StreamProcessor: Sendable {
         }
         metrics.recordsConsumed.increment(by: accepted.count)
         if !accepted.isEmpty { metrics.batchSize.record(accepted.count) }
-        async let stored: Void = store(users, timestamps: timestamps)
+        async let stored = store(users, timestamps: timestamps)
         async let deadLettered: Void = deadLetter(rejected)
-        _ = await (stored, deadLettered)
+        let (storeFailure, _) = await (stored, deadLettered)
+        if let storeFailure {
+            // Nothing of this batch is acknowledged, so nothing of it is ever committed.
+            logger.error("the sink cannot take more users: \(storeFailure)")
+            await gate.leave()
+            throw storeFailure
+        }
         for (reason, count) in rejectedReasons { metrics.deadLettered(count, reason: reason) }
         let pending = policy.withLock { policy in
             for record in accepted { policy.acknowledge(Self.key(record), offset: record.offset) }
             return policy.pendingCommits
         }
-        counts.withLock {
+        let consumed = counts.withLock {
             $0.consumed += accepted.count
             $0.stored += users.count
             $0.deadLettered += rejected.count
+            return $0.consumed
         }
-        await commit(Dictionary(uniqueKeysWithValues: pending.map { (TopicPartition(topic: $0.key.topic, partition: $0.key.partition), $0.value) }))
+        progressUpdates.continuation.yield(consumed)
+        await commit(pending)
         await gate.leave()
     }
 
-    private func store(_ users: [User], timestamps: [Int64]) async {
-        guard !users.isEmpty else { return }
+    /// Writes until the sink takes the users; returns the failure retrying cannot cure, if any.
+    private func store(_ users: [User], timestamps: [Int64]) async -> (any Error)? {
+        guard !users.isEmpty else { return nil }
         var backoff = Backoff(max: maxBackoff)
         while true {
             do {
@@ -128,7 +146,9 @@ public final class StreamProcessor: Sendable {
                 try await sink.upsert(users)
                 metrics.stored(users.count, took: .now - started)
                 metrics.recordEndToEndLatency(recordTimestamps: timestamps)
-                return
+                return nil
+            } catch let error as any UnrecoverableSinkError {
+                return error
             } catch {
                 await retry(after: &backoff, "writing \(users.count) users to the sink failed: \(error)")
             }
@@ -166,7 +186,7 @@ public final class StreamProcessor: Sendable {
         do {
             try await commitOffsets(offsets)
             policy.withLock { policy in
-                for (tp, offset) in offsets { policy.committed(Self.key(tp), offset: offset) }
+                for (tp, offset) in offsets { policy.committed(tp, offset: offset) }
             }
             counts.withLock { $0.commits += 1 }
         } catch {
@@ -175,11 +195,7 @@ public final class StreamProcessor: Sendable {
         }
     }
 
-    private static func key(_ tp: TopicPartition) -> OffsetCommitPolicy.Partition {
-        OffsetCommitPolicy.Partition(topic: tp.topic, partition: tp.partition)
-    }
-
-    private static func key(_ record: ConsumerRecord) -> OffsetCommitPolicy.Partition {
-        OffsetCommitPolicy.Partition(topic: record.topic, partition: record.partition)
+    private static func key(_ record: ConsumerRecord) -> TopicPartition {
+        TopicPartition(topic: record.topic, partition: record.partition)
     }
 }

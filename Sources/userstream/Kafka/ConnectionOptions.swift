@@ -1,3 +1,4 @@
+import Redaction
 import ArgumentParser
 import Foundation
 import Kafka
@@ -6,14 +7,16 @@ import NIOSSL
 
 /// Flags every `userstream kafka` command shares: where the brokers are and how to authenticate.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "Comma-separated host:port list (env USERSTREAM_BOOTSTRAP_SERVERS).")
-    var bootstrapServers: String = ProcessInfo.processInfo.environment["USERSTREAM_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092"
+    @Option(name: .customLong("bootstrap-servers"), help: "Comma-separated host:port list; default 127.0.0.1:9092 (env USERSTREAM_BOOTSTRAP_SERVERS).")
+    private var bootstrapServersOption: String?
+    var bootstrapServers: String { bootstrapServersOption ?? Environment.string("USERSTREAM_BOOTSTRAP_SERVERS") ?? "127.0.0.1:9092" }
 
     @Option(name: .long, help: "Client id sent to the broker.")
     var clientId: String = "userstream"
 
-    @Option(name: .long, help: "Request timeout in seconds.")
-    var requestTimeout: Double = 30
+    @Option(name: .customLong("request-timeout"), help: "Request timeout in seconds; default 30.")
+    private var requestTimeoutOption: Double?
+    var requestTimeout: Double { get throws { try NumberSetting.seconds("--request-timeout").resolve(requestTimeoutOption, default: 30) } }
 
     @Option(name: .customLong("sasl-mechanism"), help: "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env USERSTREAM_SASL_MECHANISM).")
     private var saslMechanismOption: String?
@@ -36,14 +39,25 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not verify the broker's TLS certificate (testing only).")
     var tlsInsecure = false
 
+    func validate() throws {
+        _ = try requestTimeout
+        _ = try BootstrapServers.parse(bootstrapServers)
+        if saslMechanism == nil, saslUsername != nil || saslPassword != nil {
+            throw ValidationError("--sasl-username and --sasl-password need --sasl-mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; env USERSTREAM_SASL_MECHANISM)")
+        }
+    }
+
     func kafkaConfiguration() throws -> KafkaConfiguration {
+        try validate()
+        let servers = try BootstrapServers.parse(bootstrapServers)
         var configuration = KafkaConfiguration(
-            bootstrapServers: try KafkaConfiguration.parseBootstrapServers(bootstrapServers),
+            bootstrapServers: servers,
             clientID: clientId,
-            requestTimeout: .milliseconds(Int64(requestTimeout * 1000))
+            requestTimeout: Duration(seconds: try requestTimeout)
         )
         if let saslMechanism {
-            guard let mechanism = SASLConfiguration.Mechanism(rawValue: saslMechanism.uppercased()) else {
+            let name = saslMechanism.trimmingCharacters(in: .whitespaces).uppercased()
+            guard let mechanism = SASLConfiguration.Mechanism(rawValue: name) else {
                 throw ValidationError("unknown SASL mechanism '\(saslMechanism)' — use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
             }
             guard let saslUsername, let saslPassword else {
@@ -65,7 +79,9 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to standard error (summaries and diagnostics; stdout carries data).
+/// Writes a line to standard error (summaries and diagnostics; stdout carries data), with any
+/// URL's password hidden.
 func printError(_ line: String, newline: Bool = true) {
+    let line = URLRedaction.redacted(line)
     FileHandle.standardError.write(Data((newline ? line + "\n" : line).utf8))
 }

@@ -22,7 +22,9 @@ extension ConsumeCommand {
         var failure: Error?
         do {
             try await consumer.subscribe(to: [topic], listener: listener)
-            if count != 0 {
+            // Options are read once: a property-wrapper read per record shows in the profile.
+            let limit = count ?? Int.max
+            if limit != 0 {
                 let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
                 for try await batch in consumer.batches(idleTimeout: idle) {
                     var next: [TopicPartition: Int64] = [:]
@@ -30,11 +32,11 @@ extension ConsumeCommand {
                         output.append(record)
                         consumed += 1
                         next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
-                        if let count, consumed >= count { break }
+                        if consumed >= limit { break }
                     }
                     output.flush()
                     try await commit(next, with: consumer)
-                    if let count, consumed >= count { break }
+                    if consumed >= limit { break }
                 }
             }
         } catch {

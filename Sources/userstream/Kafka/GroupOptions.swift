@@ -18,6 +18,11 @@ struct GroupOptions: ParsableArguments {
     @Flag(help: "Print each commit to standard error as 'committed: topic-partition@offset,…'.")
     var logCommits = false
 
+    func validate() throws {
+        _ = try NumberSetting.seconds("--session-timeout").resolve(sessionTimeout)
+        _ = try NumberSetting.seconds("--heartbeat-interval").resolve(heartbeatInterval)
+    }
+
     func settings(groupID: String, fromBeginning: Bool) -> ConsumerGroupSettings {
         ConsumerGroupSettings(
             groupID: groupID,

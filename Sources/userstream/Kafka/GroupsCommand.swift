@@ -68,6 +68,11 @@ struct GroupsCommand: AsyncParsableCommand {
             }
             printTable(rows)
         }
+        guard !topics.isEmpty else {
+            // Nothing to measure against: "lag 0" would pass for caught up.
+            printError("group \(groupID): \(description.members.count) members, no committed offsets and no assigned partitions: lag unknown — name the topic with --topic")
+            return
+        }
         let total = lag.values.joined().reduce(Int64(0)) { $0 + $1.lag }
         printError("group \(groupID): \(description.members.count) members, total lag \(total)")
     }

@@ -24,6 +24,13 @@ struct PerfCommand: AsyncParsableCommand {
         @Option(help: "Batch size in bytes per partition.") var batchSize: Int = ProducerSettings().batchSize
         @Option(help: "Linger in milliseconds.") var lingerMs: Int = 5
 
+        func validate() throws {
+            _ = try NumberSetting.count("--records").resolve(records)
+            _ = try NumberSetting.count("--record-size", from: 0, to: 64 << 20).resolve(recordSize)
+            _ = try NumberSetting.count("--batch-size", to: 64 << 20).resolve(batchSize)
+            _ = try NumberSetting.count("--linger-ms", from: 0, to: 60_000).resolve(lingerMs)
+        }
+
         func run() async throws {
             var settings = ProducerSettings()
             settings.batchSize = batchSize
@@ -70,7 +77,7 @@ struct PerfCommand: AsyncParsableCommand {
             }
             let seconds = (ContinuousClock.now - started).seconds
             await producer.shutdown()
-            if let firstError { printError("error: \(firstError) (\(failed) records failed)") }
+            if let firstError { printError(CommandLineHints.message("error: \(firstError) (\(failed) records failed)", for: firstError)) }
             printThroughput(records: records - failed, bytes: (records - failed) * recordSize, seconds: seconds)
             if failed > 0 { throw ExitCode.failure }
         }
@@ -83,6 +90,11 @@ struct PerfCommand: AsyncParsableCommand {
         @Argument(help: "Topic to consume.") var topic: String
         @Option(help: "Number of records to consume.") var records: Int
         @Option(help: "Give up after this many seconds without a new record.") var idleTimeout: Double = 10
+
+        func validate() throws {
+            _ = try NumberSetting.count("--records").resolve(records)
+            _ = try NumberSetting.seconds("--idle-timeout").resolve(idleTimeout)
+        }
 
         func run() async throws {
             let consumer = try await PartitionConsumer(configuration: try connection.kafkaConfiguration(), settings: ConsumerSettings())

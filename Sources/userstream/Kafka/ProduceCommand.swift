@@ -19,6 +19,10 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "Acknowledgements: 0, 1 or all.") var acks: AcksOption = .all
     @Option(help: "Produce every record to this partition instead of partitioning by key.") var partition: Int32?
 
+    func validate() throws {
+        _ = try Settings.partition.resolve(partition.map(Int.init))
+    }
+
     func run() async throws {
         let recordHeaders = try headers.map { (entry) throws -> KafkaHeader in
             guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--header expects name=value, got '\(entry)'") }
@@ -82,7 +86,7 @@ struct ProduceCommand: AsyncParsableCommand {
         }
         await producer.shutdown()
         let seconds = (ContinuousClock.now - started).seconds
-        if let firstError { printError("error: \(firstError)") }
+        if let firstError { printError(CommandLineHints.message("error: \(firstError)", for: firstError)) }
         if let readError = lines.readError {
             printError("error: reading standard input failed after \(produced + failed) records: \(String(cString: strerror(readError)))")
         }

@@ -19,6 +19,11 @@ struct TopicsCommand: AsyncParsableCommand {
         @Option(help: "Replication factor.") var replicationFactor: Int16 = 1
         @Option(name: .customLong("config"), help: "Topic config as key=value; repeatable.") var configs: [String] = []
 
+        func validate() throws {
+            _ = try Settings.partitions.resolve(Int(partitions))
+            _ = try Settings.replicationFactor.resolve(Int(replicationFactor))
+        }
+
         func run() async throws {
             var parsed: [String: String] = [:]
             for entry in configs {

@@ -4,55 +4,63 @@ import Kafka
 /// A Tansu broker process on a loopback port (memory storage), for `userstream up`.
 final class EmbeddedBroker: Sendable {
     let address: BrokerAddress
-    private let process: Process
+    private let process: ChildProcess
 
-    private init(address: BrokerAddress, process: Process) {
+    private init(address: BrokerAddress, process: ChildProcess) {
         self.address = address
         self.process = process
     }
 
-    /// Starts `binary` on `port` (0: a free one) and waits until it answers Kafka requests.
-    static func start(binary: String, port: Int, log: String) async throws -> EmbeddedBroker {
+    /// Starts `binary` on `port` (0: a free one) and waits until it answers Kafka requests;
+    /// with `schemaRegistry`, the broker validates records against the schemas there.
+    static func start(binary: String, port: Int, log: String, schemaRegistry: BrokerSchemaRegistry? = nil) async throws -> EmbeddedBroker {
         let port = port == 0 ? try freeLoopbackPort() : port
         let url = "tcp://127.0.0.1:\(port)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        var arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        var workingDirectory: String?
+        if let schemaRegistry {
+            arguments += ["--schema-registry", schemaRegistry.url]
+            workingDirectory = BrokerSchemaRegistry.brokerWorkingDirectory.path
+        }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw EmbeddedBrokerError("cannot start the Tansu broker \(binary): not an executable file — run scripts/setup.sh, or set --tansu PATH")
+        }
         guard FileManager.default.createFile(atPath: log, contents: nil), let output = FileHandle(forWritingAtPath: log) else {
             throw EmbeddedBrokerError("cannot create the Tansu broker's log \(log)")
         }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
+        defer { try? output.close() }  // the broker writes through its own copy
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess.spawn(binary, arguments: arguments, workingDirectory: workingDirectory, output: output)
         } catch {
             throw EmbeddedBrokerError("cannot start the Tansu broker \(binary): \(error) — run scripts/setup.sh, or set --tansu PATH")
         }
         let broker = EmbeddedBroker(address: BrokerAddress(host: "127.0.0.1", port: port), process: process)
-        let admin = KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [broker.address]))
-        defer { Task { await admin.shutdown() } }
-        let deadline = ContinuousClock.now + .seconds(15)
-        while true {
-            guard process.isRunning else {
-                throw EmbeddedBrokerError("the Tansu broker exited at start (status \(process.terminationStatus)); its log: \(log)")
+        return try await KafkaAdmin.withAdmin(configuration: KafkaConfiguration(bootstrapServers: [broker.address])) { admin in
+            let deadline = ContinuousClock.now + .seconds(15)
+            while true {
+                guard process.isRunning else {
+                    throw EmbeddedBrokerError("the Tansu broker exited at start (\(process.exitDescription)); its log: \(log)")
+                }
+                if (try? await admin.listTopics()) != nil { return broker }
+                guard ContinuousClock.now < deadline else {
+                    broker.stop()
+                    throw EmbeddedBrokerError("the Tansu broker did not answer on \(broker.address) within 15 s; its log: \(log)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
             }
-            if (try? await admin.listTopics()) != nil { return broker }
-            guard ContinuousClock.now < deadline else {
-                broker.stop()
-                throw EmbeddedBrokerError("the Tansu broker did not answer on \(broker.address) within 15 s; its log: \(log)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    /// Stops the broker (its data is in memory and goes with it). SIGKILL, because the child
-    /// inherits this process's blocked and ignored signals, SIGTERM among them.
+    /// Stops the broker. SIGKILL: its data is in memory and goes with it, so there is nothing
+    /// to wait for.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
+
+    /// The broker's process id.
+    var pid: pid_t { process.pid }
 
     /// Where `up` looks for Tansu when no --tansu is given: the repo's venv, then PATH.
     static func defaultBinary() -> String? {

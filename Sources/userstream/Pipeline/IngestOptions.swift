@@ -5,28 +5,33 @@ import UserPipeline
 struct IngestOptions: ParsableArguments {
     @Option(name: .customLong("count"), help: "Publish exactly this many users, however long it takes (env USERSTREAM_COUNT).")
     private var countOption: Int?
-    var count: Int? { countOption ?? Environment.int("USERSTREAM_COUNT") }
+    var count: Int? { get throws { try Self.count.resolve(countOption) } }
 
-    @Option(help: "Users per API request, 1…5000 (env USERSTREAM_BATCH).")
-    var batch: Int = Environment.int("USERSTREAM_BATCH") ?? 1000
+    @Option(name: .customLong("batch"), help: "Users per API request, 1…5000; default 1000 (env USERSTREAM_BATCH).")
+    private var batchOption: Int?
+    var batch: Int { get throws { try Self.batch.resolve(batchOption, default: 1000) } }
 
-    @Option(help: "API requests in flight at once (env USERSTREAM_CONCURRENCY).")
-    var concurrency: Int = Environment.int("USERSTREAM_CONCURRENCY") ?? 4
+    @Option(name: .customLong("concurrency"), help: "API requests in flight at once; default 4 (env USERSTREAM_CONCURRENCY).")
+    private var concurrencyOption: Int?
+    var concurrency: Int { get throws { try Self.concurrency.resolve(concurrencyOption, default: 4) } }
 
-    @Option(help: "Seconds before an API request times out (env USERSTREAM_API_TIMEOUT).")
-    var apiTimeout: Double = Environment.double("USERSTREAM_API_TIMEOUT") ?? 10
+    @Option(name: .customLong("api-timeout"), help: "Seconds before an API request times out; default 10 (env USERSTREAM_API_TIMEOUT).")
+    private var apiTimeoutOption: Double?
+    var apiTimeout: Double { get throws { try Self.apiTimeout.resolve(apiTimeoutOption, default: 10) } }
+
+    private static let count = NumberSetting<Int>.count("--count", variable: "USERSTREAM_COUNT")
+    private static let batch = NumberSetting<Int>("--batch", variable: "USERSTREAM_BATCH", bounds: 1...5000,
+                                                  expected: "1…5000 (the API's limit)")
+    private static let concurrency = NumberSetting<Int>.count("--concurrency", variable: "USERSTREAM_CONCURRENCY", to: 1024)
+    private static let apiTimeout = NumberSetting.seconds("--api-timeout", variable: "USERSTREAM_API_TIMEOUT")
 
     func validate() throws {
-        guard (1...5000).contains(batch) else { throw ValidationError("--batch must be 1…5000 (the API's limit), got \(batch)") }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1, got \(concurrency)") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
-        guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be positive, got \(apiTimeout)") }
+        _ = try (count, batch, concurrency, apiTimeout)
     }
 
     /// The ingest settings for `topic`, running `--count` users or else `duration` seconds.
     func settings(topic: String, duration: Double) throws -> IngestSettings {
-        guard duration > 0 else { throw ValidationError("--duration must be positive, got \(duration)") }
-        return IngestSettings(topic: topic, stop: count.map { .count($0) } ?? .after(Duration(seconds: duration)),
-                              batchSize: batch, concurrency: concurrency)
+        IngestSettings(topic: topic, stop: try count.map { .count($0) } ?? .after(Duration(seconds: duration)),
+                       batchSize: try batch, concurrency: try concurrency)
     }
 }

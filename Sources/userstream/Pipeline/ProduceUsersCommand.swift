@@ -1,6 +1,9 @@
 import ArgumentParser
+import Foundation
 import Kafka
 import UserPipeline
+import RandomUserAPI
+import Metering
 
 /// `userstream produce`: the DAG's job — users from the API into Kafka.
 struct ProduceUsersCommand: AsyncParsableCommand {
@@ -13,21 +16,47 @@ struct ProduceUsersCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "The randomuser-compatible API (env USERSTREAM_API).")
-    var api: String = Environment.string("USERSTREAM_API") ?? "https://randomuser.me/api/"
+    @Option(name: .customLong("api"), help: "The randomuser-compatible API; default https://randomuser.me/api/ (env USERSTREAM_API).")
+    private var apiOption: String?
+    var api: String { apiOption ?? Environment.string("USERSTREAM_API") ?? "https://randomuser.me/api/" }
 
-    @Option(help: "Topic to publish to (env USERSTREAM_TOPIC).")
-    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
+    @Option(name: .customLong("topic"), help: "Topic to publish to; default users_created (env USERSTREAM_TOPIC).")
+    private var topicOption: String?
+    var topic: String { topicOption ?? Environment.string("USERSTREAM_TOPIC") ?? "users_created" }
 
-    @Option(help: "Seconds to run when no --count is given (env USERSTREAM_DURATION).")
-    var duration: Double = Environment.double("USERSTREAM_DURATION") ?? 60
+    @Option(name: .customLong("duration"), help: "Seconds to run when no --count is given; default 60 (env USERSTREAM_DURATION).")
+    private var durationOption: Double?
+    var duration: Double { get throws { try Settings.duration.resolve(durationOption, default: 60) } }
+
+    func validate() throws {
+        _ = try duration
+    }
 
     @OptionGroup var ingest: IngestOptions
 
+    @OptionGroup var stop: StopOptions
+
     func run() async throws {
-        let summary = try await Self.produce(
-            api: api, apiTimeout: Duration(seconds: ingest.apiTimeout), kafka: try connection.kafkaConfiguration(),
-            settings: try ingest.settings(topic: topic, duration: duration))
+        let (api, apiTimeout, kafka) = (api, Duration(seconds: try ingest.apiTimeout), try connection.kafkaConfiguration())
+        let settings = try ingest.settings(topic: topic, duration: try duration)
+        let work = Task { try await Self.produce(api: api, apiTimeout: apiTimeout, kafka: kafka, settings: settings) }
+        let signals = TerminationSignals(grace: try stop.stopTimeout, onGraceExpired: {
+            print("userstream: produce stopped before every fetched user was delivered; see the last progress line")
+            fflush(nil)
+        }) { work.cancel() }
+        defer { withExtendedLifetime(signals) {} }
+        let summary: IngestSummary
+        do {
+            summary = try await work.value
+        } catch {
+            // Stopped on request: the summary is printed; say so without calling the stop an error.
+            guard let code = signals.exitCode else { throw error }
+            throw ExitCode(code)
+        }
+        if let code = signals.exitCode {
+            print("userstream: produce \(summary.line) (stopped by a signal)")
+            throw ExitCode(code)
+        }
         print("userstream: produce \(summary.line)")
         if summary.failed > 0 {
             throw ExitCode(1)
@@ -55,7 +84,7 @@ struct ProduceUsersCommand: AsyncParsableCommand {
         } catch {
             await producer.shutdown()
             print("userstream: produce \(ingest.snapshot.line)")
-            throw error
+            throw HintedError.ingest(error)
         }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Logging
 import Foundation
-import UserPipeline
 
 /// `userstream query`: stored users as JSON lines, like the seed's `select * from created_users`.
 struct QueryCommand: AsyncParsableCommand {
@@ -18,8 +17,12 @@ struct QueryCommand: AsyncParsableCommand {
     @Flag(help: "Print only the number of stored users.")
     var count = false
 
+    func validate() throws {
+        _ = try NumberSetting.count("--limit", from: 0, to: Int(Int32.max)).resolve(limit)
+    }
+
     func run() async throws {
-        let store = try await sink.location().open(logger: Logger(label: "userstream.sink"))
+        let store = try await sink.location().openForReading(logger: Logger(label: "userstream.sink"))
         if count {
             print(try await store.count())
         } else {

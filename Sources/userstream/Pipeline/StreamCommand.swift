@@ -1,6 +1,9 @@
 import ArgumentParser
+import Foundation
 import Kafka
+import Synchronization
 import UserPipeline
+import UserSinks
 
 /// `userstream stream`: Kafka → validated users in the sink, bad records to the dead-letter topic.
 struct StreamCommand: AsyncParsableCommand {
@@ -16,17 +19,41 @@ struct StreamCommand: AsyncParsableCommand {
     @OptionGroup var stream: StreamOptions
     @OptionGroup var sink: SinkOptions
     @OptionGroup var http: HTTPOptions
+    @OptionGroup var stop: StopOptions
 
     func run() async throws {
         MemoryBudget.applyToLongRunningProcess()
         let kafka = try connection.kafkaConfiguration()
         let location = try sink.location()
         let observability = try stream.observability(http: http, kafka: kafka, sink: location)
-        let runner = try await StreamRunner.start(kafka: kafka, options: stream, sink: location, metrics: observability.metrics)
-        let idle = stream.untilIdle.map { Duration(seconds: $0) }
-        let work = Task { try await runner.run(idleTimeout: idle) }
-        let signals = TerminationSignals { work.cancel() }
+        let idle = try stream.untilIdle.map { Duration(seconds: $0) }
+        // Signals count from the start: opening a locked sink or joining the group can take a while.
+        let starting = Task { try await StreamRunner.start(kafka: kafka, options: stream, sink: location, metrics: observability.metrics) }
+        let working = Mutex<Task<StreamSummary, any Error>?>(nil)
+        let progress = Mutex<(@Sendable () -> String)?>(nil)
+        let signals = TerminationSignals(grace: try stop.stopTimeout, onGraceExpired: {
+            let line = progress.withLock { $0?() } ?? "consumed=0"
+            print("userstream: stream \(line) — stopped before the batch in progress was stored; "
+                + "its offsets stay uncommitted, so it is delivered again")
+            fflush(nil)
+        }) {
+            starting.cancel()
+            working.withLock { $0?.cancel() }
+        }
         defer { withExtendedLifetime(signals) {} }
+        let runner: StreamRunner
+        do {
+            runner = try await starting.value
+        } catch {
+            await observability.close()
+            guard signals.received != nil else { throw error }
+            print("userstream: stream consumed=0 — stopped before the sink and the group were ready")
+            return
+        }
+        progress.withLock { $0 = { runner.processor.snapshot.line } }
+        let work = Task { try await runner.run(idleTimeout: idle) }
+        working.withLock { $0 = work }
+        if signals.received != nil { work.cancel() }  // a signal between the start and here
         do {
             _ = try await observability.serving {
                 try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await work.value }
@@ -46,12 +73,17 @@ struct StreamCommand: AsyncParsableCommand {
 struct StreamOptions: ParsableArguments {
     @OptionGroup var topics: TopicOptions
 
-    @Option(help: "Consumer group; copies with the same group share the partitions (env USERSTREAM_GROUP).")
-    var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
+    @Option(name: .customLong("group"), help: "Consumer group; copies with the same group share the partitions; default userstream (env USERSTREAM_GROUP).")
+    private var groupOption: String?
+    var group: String { groupOption ?? Environment.string("USERSTREAM_GROUP") ?? "userstream" }
 
     @Option(name: .customLong("until-idle"), help: "Exit once no record arrived for this many seconds (for jobs and tests; env USERSTREAM_UNTIL_IDLE).")
     private var untilIdleOption: Double?
-    var untilIdle: Double? { untilIdleOption ?? Environment.double("USERSTREAM_UNTIL_IDLE") }
+    var untilIdle: Double? { get throws { try NumberSetting.seconds("--until-idle", variable: "USERSTREAM_UNTIL_IDLE").resolve(untilIdleOption) } }
+
+    func validate() throws {
+        _ = try untilIdle
+    }
 
     /// The metrics and, with --http, the status endpoint watching this stream's topic, group and sink.
     func observability(http: HTTPOptions, kafka: KafkaConfiguration, sink: SinkLocation) throws -> Observability {

@@ -1,6 +1,8 @@
 import Kafka
 import Logging
 import UserPipeline
+import UserSinks
+import Metering
 
 /// One stream processor wired to its consumer group, dead-letter producer and sink; used by
 /// `stream` and `up`.

@@ -2,8 +2,9 @@ import ArgumentParser
 
 /// The users topic and its dead-letter topic, as `setup`, `stream`, `up` and `status` name them.
 struct TopicOptions: ParsableArguments {
-    @Option(help: "The users topic (env USERSTREAM_TOPIC).")
-    var topic: String = Environment.string("USERSTREAM_TOPIC") ?? "users_created"
+    @Option(name: .customLong("topic"), help: "The users topic; default users_created (env USERSTREAM_TOPIC).")
+    private var topicOption: String?
+    var topic: String { topicOption ?? Environment.string("USERSTREAM_TOPIC") ?? "users_created" }
 
     @Option(name: .customLong("dlq-topic"), help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
     private var dlqTopicOption: String?

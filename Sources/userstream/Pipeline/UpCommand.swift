@@ -3,6 +3,10 @@ import Foundation
 import Kafka
 import Logging
 import UserPipeline
+import UserContract
+import StandInAPI
+import UserSinks
+import Metering
 
 /// `userstream up`: the whole pipeline on one machine — Tansu, the stand-in API, produce and
 /// stream into SQLite — with progress, then a summary and a few stored users.
@@ -17,13 +21,15 @@ struct UpCommand: AsyncParsableCommand {
     private var apiOption: String?
     var api: String? { apiOption ?? Environment.string("USERSTREAM_API") }
 
-    @Option(help: "Seconds of producing when no --count is given (env USERSTREAM_DURATION).")
-    var duration: Double = Environment.double("USERSTREAM_DURATION") ?? 10
+    @Option(name: .customLong("duration"), help: "Seconds of producing when no --count is given; default 10 (env USERSTREAM_DURATION).")
+    private var durationOption: Double?
+    var duration: Double { get throws { try Settings.duration.resolve(durationOption, default: 10) } }
 
     @OptionGroup var ingest: IngestOptions
 
-    @Option(help: "Partitions of the users topic (env USERSTREAM_PARTITIONS).")
-    var partitions: Int32 = Int32(Environment.int("USERSTREAM_PARTITIONS") ?? 3)
+    @Option(name: .customLong("partitions"), help: "Partitions of the users topic; default 3 (env USERSTREAM_PARTITIONS).")
+    private var partitionsOption: Int?
+    var partitions: Int32 { get throws { Int32(try Settings.partitions.resolve(partitionsOption, default: 3)) } }
 
     @Option(name: .customLong("tansu"), help: "The Tansu broker binary; default: the one scripts/setup.sh installs in .venv (env USERSTREAM_TANSU).")
     private var tansuOption: String?
@@ -37,6 +43,12 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var sink: SinkOptions
     @OptionGroup var http: HTTPOptions
+    @OptionGroup var stop: StopOptions
+
+    func validate() throws {
+        _ = try (duration, partitions)
+        _ = try Settings.port.named("--broker-port").resolve(brokerPort)
+    }
 
     func run() async throws {
         guard let binary = tansu ?? EmbeddedBroker.defaultBinary() else {
@@ -44,13 +56,26 @@ struct UpCommand: AsyncParsableCommand {
         }
         let location = try sink.location()
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        let broker = try await EmbeddedBroker.start(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log")
+        // The broker itself refuses a users record that breaks the contract.
+        let topic = try StreamOptions.parse([]).topics.topic
+        let registry = try BrokerSchemaRegistry.write(topic: topic, into: "\(logDirectory)/schema-registry")
+        let broker = try await EmbeddedBroker.start(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log", schemaRegistry: registry)
         defer { broker.stop() }
-        printError("userstream: broker Tansu on \(broker.address)")
+        printError("userstream: broker Tansu on \(broker.address), enforcing the users contract on \(topic)")
         let pipeline = Task { try await runPipeline(broker: broker, sink: location) }
-        let signals = TerminationSignals { pipeline.cancel() }
+        let signals = TerminationSignals(grace: try stop.stopTimeout, onGraceExpired: {
+            print("userstream: up stopped before the work in progress finished; the sink keeps what was stored")
+            fflush(nil)
+            broker.stop()
+        }) { pipeline.cancel() }
         defer { withExtendedLifetime(signals) {} }
-        try await pipeline.value
+        do {
+            try await pipeline.value
+        } catch {
+            // Stopped on request: the summary is printed; the stop is no error.
+            guard let code = signals.exitCode else { throw error }
+            throw ExitCode(code)
+        }
     }
 
     private func runPipeline(broker: EmbeddedBroker, sink location: SinkLocation) async throws {
@@ -70,7 +95,7 @@ struct UpCommand: AsyncParsableCommand {
             }
         }
         guard let apiURL else {
-            throw ValidationError("the stand-in API did not start: \(String(describing: await apiServer?.result))")
+            throw CommandFailure("the stand-in API did not start: \(String(describing: await apiServer?.result))")
         }
         printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
 
@@ -78,7 +103,7 @@ struct UpCommand: AsyncParsableCommand {
         let options = try StreamOptions.parse([])
         let admin = KafkaAdmin(configuration: kafka)
         for name in [options.topics.topic, options.topics.deadLetterTopic] {
-            _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: partitions), admin: admin)
+            _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: try partitions), admin: admin)
         }
         await admin.shutdown()
         printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
@@ -100,12 +125,12 @@ struct UpCommand: AsyncParsableCommand {
                                   metrics: PipelineMetrics) async throws {
         let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location, metrics: metrics)
         let streaming = Task { try await runner.run(idleTimeout: nil) }
-        let settings = try ingest.settings(topic: options.topics.topic, duration: duration)
+        let settings = try ingest.settings(topic: options.topics.topic, duration: try duration)
         let produced: IngestSummary
         do {
             produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
                 try await ProduceUsersCommand.produce(
-                    api: apiURL, apiTimeout: Duration(seconds: ingest.apiTimeout), kafka: kafka, settings: settings, progress: nil,
+                    api: apiURL, apiTimeout: Duration(seconds: try ingest.apiTimeout), kafka: kafka, settings: settings, progress: nil,
                     metrics: metrics)
             }
             printError("userstream: produce \(produced.line)")
@@ -116,6 +141,9 @@ struct UpCommand: AsyncParsableCommand {
             streaming.cancel()
             _ = try? await streaming.value
             await runner.close()
+            if Task.isCancelled {
+                print("userstream: up stopped before it finished: \(Self.progressLine(runner)) sink=\(location)")
+            }
             throw error
         }
         streaming.cancel()
@@ -146,19 +174,26 @@ struct UpCommand: AsyncParsableCommand {
         return "stored=\(s.stored) dead_lettered=\(s.deadLettered) commits=\(s.commits)"
     }
 
-    /// Waits until the stream processor has handled every published user.
+    /// Returns once the stream has consumed what was published; fails when it makes no progress
+    /// for 60 s or ends short of it.
     private static func awaitCatchUp(_ processor: StreamProcessor, published: Int) async throws {
-        var last = processor.snapshot.consumed
-        var lastMoved = ContinuousClock.now
-        while processor.snapshot.consumed < published {
-            try await Task.sleep(for: .milliseconds(50))
-            let consumed = processor.snapshot.consumed
-            if consumed != last {
-                last = consumed
-                lastMoved = .now
-            } else if ContinuousClock.now - lastMoved > .seconds(60) {
-                throw ValidationError("the stream processor stopped at \(consumed) of \(published) users for 60 s")
+        guard processor.snapshot.consumed < published else { return }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await consumed in processor.progress where consumed >= published { return }
+                throw CommandFailure("the stream processor ended at \(processor.snapshot.consumed) of \(published) users")
             }
+            group.addTask {
+                var last = processor.snapshot.consumed
+                while true {
+                    try await Task.sleep(for: .seconds(60))
+                    let consumed = processor.snapshot.consumed
+                    if consumed == last { throw CommandFailure("the stream processor stopped at \(consumed) of \(published) users for 60 s") }
+                    last = consumed
+                }
+            }
+            try await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import UserPipeline
+import StatusService
 
 /// `--http ADDR:PORT`: serve `/metrics`, `/healthz`, `/status.json` and the status page.
 struct HTTPOptions: ParsableArguments {
@@ -9,12 +9,15 @@ struct HTTPOptions: ParsableArguments {
     private var httpOption: String?
     var http: String? { httpOption ?? Environment.string("USERSTREAM_HTTP") }
 
-    @Option(help: "Seconds between status refreshes for the page and the lag gauges (env USERSTREAM_STATUS_INTERVAL).")
-    var statusInterval: Double = Environment.double("USERSTREAM_STATUS_INTERVAL") ?? 5
+    @Option(name: .customLong("status-interval"), help: "Seconds between status refreshes for the page and the lag gauges; default 5 (env USERSTREAM_STATUS_INTERVAL).")
+    private var statusIntervalOption: Double?
+    var statusInterval: Double {
+        get throws { try NumberSetting.seconds("--status-interval", variable: "USERSTREAM_STATUS_INTERVAL").resolve(statusIntervalOption, default: 5) }
+    }
 
     func validate() throws {
         if let http { _ = try address(http) }
-        guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive, got \(statusInterval)") }
+        _ = try statusInterval
     }
 
     /// The address to serve on, if asked to.

@@ -1,6 +1,8 @@
 import Kafka
 import Logging
-import UserPipeline
+import UserSinks
+import Metering
+import StatusService
 
 /// What a pipeline command counts and shows: its metrics, and with `--http` the status
 /// endpoint (page, `/metrics`, `/healthz`) watching the topic, the group and the sink.
@@ -27,7 +29,7 @@ struct Observability: Sendable {
         probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic,
                             sink: sink.probe(logger: sinkLogger, ownLastWrite: { metrics.lastWrite }))
         if let address, let export {
-            endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: http.statusInterval),
+            endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: try http.statusInterval),
                                       export: export, metrics: metrics)
         } else {
             endpoint = nil
@@ -43,7 +45,10 @@ struct Observability: Sendable {
             let result = try await work()
             if holdingOpen {
                 printError("userstream: the status page stays up until SIGTERM or Ctrl-C")
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                // Nothing is ever sent on `held`: waiting on it ends only when the task is cancelled.
+                let (held, sender) = AsyncStream<Never>.makeStream()
+                for await _ in held {}
+                sender.finish()
             }
             return result
         }

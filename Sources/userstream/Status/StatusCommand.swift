@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
-import UserPipeline
+import StatusService
 
 /// `userstream status`: how far the pipeline got — per partition end offset, the group's
 /// committed offset and lag; the dead-letter topic's size; rows in the sink and the last write.
@@ -17,8 +17,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var topics: TopicOptions
 
-    @Option(help: "The stream processors' consumer group (env USERSTREAM_GROUP).")
-    var group: String = Environment.string("USERSTREAM_GROUP") ?? "userstream"
+    @Option(name: .customLong("group"), help: "The stream processors' consumer group; default userstream (env USERSTREAM_GROUP).")
+    private var groupOption: String?
+    var group: String { groupOption ?? Environment.string("USERSTREAM_GROUP") ?? "userstream" }
 
     @OptionGroup var sink: SinkOptions
 
@@ -26,6 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var http: HTTPOptions
+
+    @OptionGroup var schemaRegistry: SchemaRegistryOptions
 
     func run() async throws {
         let observability = try Observability(
@@ -53,15 +56,19 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             status = try await probe.status()
         } catch {
-            printError("userstream: status cannot reach the broker at \(connection.bootstrapServers): \(error)")
+            printError(CommandLineHints.message("userstream: status cannot reach the broker at \(connection.bootstrapServers): \(error)", for: error))
             throw ExitCode(1)
         }
+        var contract: (line: String, summary: String)?
+        if let registry = schemaRegistry.url { contract = await ContractRegistration.status(registry: registry, topic: topics.topic) }
+        let line = status.line + (contract.map { " " + $0.summary } ?? "")
         if json {
             print(String(decoding: try PipelineStatus.encoder.encode(status), as: UTF8.self))
-            printError("userstream: status \(status.line)")
+            printError("userstream: status \(line)")
         } else {
             print(status.table)
-            print("userstream: status \(status.line)")
+            if let contract { print(contract.line) }
+            print("userstream: status \(line)")
         }
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-import UserPipeline
+import UserSinks
+import Metering
+import StatusService
 
 /// The status server and its monitor, run beside a command's work (`stream`, `up`) or on their
 /// own (`status --http`).
@@ -61,7 +63,7 @@ extension SinkLocation {
     /// A probe reading this sink's rows. The last write is the SQLite files' modification time
     /// (any writer's); other sinks only know this process's own, `ownLastWrite`.
     func probe(logger: Logging.Logger, ownLastWrite: @escaping @Sendable () -> Date?) -> SinkProbe {
-        let open: @Sendable () async throws -> any UserSink = { try await self.open(logger: logger) }
+        let open: @Sendable () async throws -> any UserSink = { try await self.openForReading(logger: logger) }
         guard case .sqlite(let path) = self else {
             return SinkProbe(location: description, open: open, lastWrite: ownLastWrite)
         }

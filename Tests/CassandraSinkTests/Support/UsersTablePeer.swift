@@ -1,7 +1,9 @@
 import CQL
 import CQLTestSupport
 import Foundation
-@testable import UserPipeline
+@testable import UserContract
+@testable import Retry
+@testable import UserSinks
 
 /// Scripts for `ScriptedCQLPeer` (a scripted protocol peer, not Cassandra) that answer the way a
 /// node holding `spark_streams.created_users` would: PREPARE with the table's column types,

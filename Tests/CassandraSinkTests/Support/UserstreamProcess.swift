@@ -17,11 +17,18 @@ final class UserstreamProcess: Sendable {
         self.errorFile = errorFile
     }
 
-    /// Starts `userstream ARGUMENTS`.
+    /// Starts `userstream ARGUMENTS` — as the user `USERSTREAM_RUN_AS` names (`UID:GID`, through
+    /// `setpriv`) when it is set, so CI can show the binary needs no privilege root would hide.
     static func start(_ arguments: [String]) throws -> UserstreamProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if let runAs = ProcessInfo.processInfo.environment["USERSTREAM_RUN_AS"], !runAs.isEmpty {
+            let ids = runAs.split(separator: ":")
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(ids[0])", "--regid=\(ids.last!)", "--clear-groups", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("userstream-\(UUID().uuidString).stderr")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorFile)

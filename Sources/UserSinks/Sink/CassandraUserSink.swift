@@ -1,0 +1,122 @@
+import CQL
+import Logging
+import UserContract
+
+/// Users in a Cassandra table (`spark_streams.created_users` by default) through a prepared
+/// INSERT bound by the column types the server reports. Each upsert keeps a bounded window of
+/// EXECUTEs in flight and retries transient failures; it returns once every write was
+/// acknowledged at the configured consistency.
+public final class CassandraUserSink: UserSink {
+    /// Where the users go.
+    public let configuration: CassandraSinkConfiguration
+    private let session: CQLSession
+    private let insert: CQLPreparedStatement
+    private let retry: CassandraRetry
+
+    private init(configuration: CassandraSinkConfiguration, session: CQLSession, insert: CQLPreparedStatement, logger: Logger) {
+        self.configuration = configuration
+        self.session = session
+        self.insert = insert
+        self.retry = CassandraRetry(policy: configuration.retry, logger: logger)
+    }
+
+    /// Connects and prepares the INSERT; fails with a clear error when the table is missing or lacks a column.
+    public static func connect(_ configuration: CassandraSinkConfiguration, logger: Logger) async throws -> CassandraUserSink {
+        let session = CQLSession(configuration: configuration.sessionConfiguration, logger: logger)
+        let retry = CassandraRetry(policy: configuration.retry, logger: logger)
+        do {
+            try await retry.run("connect") { () async throws(CQLError) in try await session.connect() }
+        } catch {
+            await session.close()
+            throw CassandraSinkError.unreachable(sink: configuration.description, error.error)
+        }
+        do {
+            let statement = CassandraUserRow.insert(into: configuration.qualifiedTable)
+            let insert = try await retry.run("PREPARE") { () async throws(CQLError) in try await session.prepare(statement) }
+            logger.info("Cassandra sink ready", metadata: [
+                "sink": "\(configuration)", "consistency": "\(configuration.consistency)",
+                "columns": "\(insert.bindVariables.map { "\($0.name) \($0.type)" }.joined(separator: ", "))",
+            ])
+            return CassandraUserSink(configuration: configuration, session: session, insert: insert, logger: logger)
+        } catch {
+            await session.close()
+            throw CassandraSinkError.prepareFailed(table: configuration.qualifiedTable, error.error)
+        }
+    }
+
+    /// The column types the server reported for the INSERT's bind variables, by column name.
+    public var boundColumnTypes: [String: CQLDataType] {
+        Dictionary(uniqueKeysWithValues: insert.bindVariables.map { ($0.name, $0.type) })
+    }
+
+    public func upsert(_ users: [User]) async throws {
+        // Concurrent writes of one id could land in either order; only its last version is written.
+        var lastIndex: [String: Int] = [:]
+        for (index, user) in users.enumerated() { lastIndex[user.id] = index }
+        let users = users.enumerated().filter { lastIndex[$0.element.id] == $0.offset }.map(\.element)
+        guard !users.isEmpty else { return }
+        let window = configuration.maximumInFlight
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func startNext() {
+                let user = users[next]
+                next += 1
+                group.addTask { try await self.write(user) }
+            }
+            while next < min(window, users.count) { startNext() }
+            while try await group.next() != nil {
+                if next < users.count { startNext() }
+            }
+        }
+    }
+
+    public func count() async throws -> Int {
+        var total = 0
+        try await forEachPage(CassandraUserRow.select(from: configuration.qualifiedTable, limit: nil, columns: ["id"])) { total += $0.count }
+        return total
+    }
+
+    public func query(limit: Int?) async throws -> [User] {
+        if let limit, limit <= 0 { return [] }
+        var users: [User] = []
+        try await forEachPage(CassandraUserRow.select(from: configuration.qualifiedTable, limit: limit)) { rows in
+            users += rows.map(CassandraUserRow.user(from:))
+        }
+        return users
+    }
+
+    public func close() async throws {
+        await session.close()
+    }
+
+    private func write(_ user: User) async throws {
+        let values = CassandraUserRow.values(of: user)
+        let options = CQLStatementOptions(isIdempotent: true)
+        do {
+            _ = try await retry.run("INSERT user \(user.id)") { () async throws(CQLError) in
+                try await session.execute(insert, values: values, consistency: configuration.consistency, options: options)
+            }
+        } catch {
+            throw CassandraSinkError.writeFailed(userID: user.id, table: configuration.qualifiedTable, attempts: error.attempts, error.error)
+        }
+    }
+
+    /// Runs a SELECT page by page; each page is retried on its own, from its paging state.
+    private func forEachPage(_ cql: String, _ body: ([CQLRow]) -> Void) async throws {
+        var options = CQLStatementOptions(isIdempotent: true, pageSize: configuration.pageSize)
+        while true {
+            let pageOptions = options
+            let page: CQLQueryResult
+            do {
+                page = try await retry.run("SELECT") { () async throws(CQLError) in
+                    try await session.query(cql, consistency: configuration.consistency, options: pageOptions)
+                }
+            } catch {
+                throw CassandraSinkError.readFailed(table: configuration.qualifiedTable, attempts: error.attempts, error.error)
+            }
+            body(page.rows)
+            guard let state = page.pagingState else { return }
+            options.pagingState = state
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import UserContract
+
+/// Users in a SQLite database (table `created_users`), through GRDB in WAL mode.
+final class SQLiteUserSink: UserSink {
+    /// Why the database could not be opened or used.
+    enum SinkError: Error, Sendable, CustomStringConvertible {
+        case directoryNotWritable(path: String, directory: String, detail: String)
+        case openFailed(path: String, detail: String)
+        /// The database file was deleted or replaced while open: writes go to a file nobody
+        /// will ever read again, so the stream must stop instead of committing past them.
+        case databaseGone(path: String, detail: String)
+
+        var description: String {
+            switch self {
+            case .directoryNotWritable(let path, let directory, let detail):
+                "cannot create SQLite database \(path): directory \(directory) is not writable (\(detail)) — choose another --sink sqlite:PATH"
+            case .openFailed(let path, let detail):
+                "cannot open SQLite database \(path): \(detail) — is it a SQLite file, and is it writable?"
+            case .databaseGone(let path, let detail):
+                "SQLite database \(path) \(detail) while in use; users written since are not in any database and their offsets were not committed — restore the directory and restart"
+            }
+        }
+    }
+
+    /// The database file.
+    let path: String
+    private let pool: DatabasePool
+    /// The file as opened, to notice it being deleted or replaced.
+    private let identity: FileIdentity
+
+    static let columns = User.fieldNames
+
+    /// SQLITE_TRANSIENT: SQLite copies bound text before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private static let upsertSQL: String = {
+        let names = columns.joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO created_users (\(names)) VALUES (\(placeholders)) ON CONFLICT(id) DO UPDATE SET \(updates)"
+    }()
+
+    /// Opens (creating if needed) the database at `path`, its directory, and the table.
+    init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SinkError.directoryNotWritable(path: path, directory: folder, detail: Self.reason(error))
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw SinkError.directoryNotWritable(path: path, directory: folder, detail: "permission denied")
+        }
+        var configuration = Configuration()
+        configuration.label = "userstream.sqlite"
+        // Other processes (`status`, `query`) open the same file; wait for their locks instead of failing.
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)  // DatabasePool uses WAL mode
+            // The pool opens WAL with synchronous=NORMAL, where a power cut can undo the last
+            // transactions. Offsets are committed once a write returns, so a write must outlive
+            // that too: FULL syncs the WAL at every commit.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.write { db in
+                let columns = Self.columns.dropFirst().map { "\($0) TEXT NOT NULL" }.joined(separator: ", ")
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS created_users (id TEXT PRIMARY KEY NOT NULL, \(columns))")
+            }
+        } catch {
+            throw SinkError.openFailed(path: path, detail: Self.reason(error))
+        }
+        guard let identity = FileIdentity(path: path) else {
+            throw SinkError.databaseGone(path: path, detail: "disappeared right after it was opened")
+        }
+        self.identity = identity
+    }
+
+    /// Throws unless the path still names the file that was opened. SQLite keeps writing to a
+    /// deleted file through its open descriptor, and every write "succeeds".
+    func checkStillInPlace() throws(SinkError) {
+        guard let current = FileIdentity(path: path) else { throw .databaseGone(path: path, detail: "was deleted") }
+        guard current == identity else { throw .databaseGone(path: path, detail: "was replaced by another file") }
+    }
+
+    func upsert(_ users: [User]) async throws {
+        guard !users.isEmpty else { return }
+        try await pool.write { db in
+            // Binds the text straight into SQLite: GRDB's general argument path costs more than
+            // the insert itself at these row rates.
+            let statement = try db.cachedStatement(sql: Self.upsertSQL).sqliteStatement
+            defer { sqlite3_reset(statement) }
+            for user in users {
+                sqlite3_reset(statement)
+                for (index, field) in User.CodingKeys.allCases.enumerated() {
+                    var text = user[field]
+                    text.withUTF8 { bytes in
+                        _ = sqlite3_bind_text(statement, Int32(index + 1), bytes.baseAddress, Int32(bytes.count), Self.transient)
+                    }
+                }
+                let code = sqlite3_step(statement)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+            }
+        }
+        // Checked after the write, so a deletion before or during it is seen before its offsets are committed.
+        try checkStillInPlace()
+    }
+
+    /// The writer's `PRAGMA synchronous` (2 = FULL).
+    func writerSynchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    func count() async throws -> Int {
+        try await pool.read(Self.storedCount)
+    }
+
+    /// Up to `limit` stored users, in insertion order.
+    func query(limit: Int? = nil) async throws -> [User] {
+        try await pool.read { db in try Self.storedUsers(in: db, limit: limit) }
+    }
+
+    /// The reads the sink and its read-only reader share.
+    static func storedCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM created_users") ?? 0
+    }
+
+    static func storedUsers(in db: Database, limit: Int?) throws -> [User] {
+        let names = columns.joined(separator: ", ")
+        let limitClause = limit.map { " LIMIT \(max(0, $0))" } ?? ""
+        return try Row.fetchAll(db, sql: "SELECT \(names) FROM created_users ORDER BY rowid\(limitClause)").map { row in
+            User(
+                id: row[0], firstName: row[1], lastName: row[2], gender: row[3], address: row[4], postCode: row[5],
+                email: row[6], username: row[7], dob: row[8], registeredDate: row[9], phone: row[10], picture: row[11]
+            )
+        }
+    }
+
+    func close() async throws {
+        try pool.close()
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return (error as NSError).localizedDescription
+    }
+}

@@ -1,0 +1,57 @@
+import CQL
+import Kafka
+import UserPipeline
+import UserSinks
+
+/// What to do about a Kafka or Cassandra error, in this command line's flags and commands. The
+/// libraries say what happened (broker, topic, host); only the command line knows which flag
+/// sets the thing that was wrong.
+enum CommandLineHints {
+    /// `error`'s message with the hint for it (or for the Kafka or CQL error it wraps) appended.
+    static func message(_ message: String, for error: any Error) -> String {
+        guard let hint = hint(for: error) else { return message }
+        return message + " — " + hint
+    }
+
+    /// The hint for `error` or the Kafka or CQL error it wraps; nil when its message says enough.
+    static func hint(for error: any Error) -> String? {
+        switch error {
+        case let error as KafkaError: hint(for: error)
+        case let error as CQLError: hint(for: error)
+        case let error as CassandraSinkError: hint(for: error.cause)
+        case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
+        default: nil
+        }
+    }
+
+    static func hint(for error: KafkaError) -> String? {
+        switch error {
+        case .noBrokerAnswered, .connectionFailed, .brokersUnreachable: "is Kafka running? set --bootstrap-servers"
+        case .unknownTopic(let topic): "create it first: userstream setup, or userstream kafka topics create \(topic)"
+        case .missingGroupID: "set --group"
+        case .saslMechanismNotOffered: "set --sasl-mechanism accordingly"
+        case .saslCredentialsRejected: "check --sasl-username and --sasl-password"
+        default: nil
+        }
+    }
+
+    static func hint(for error: CQLError) -> String? {
+        switch error {
+        case .authenticationFailed: "check --sink credentials"
+        case .authenticationRequired: "put user:password@ in --sink"
+        case .connectionFailed: "is Cassandra running and listening for CQL (port 9042)? check --sink"
+        case .noHostAvailable: "check that the nodes are up and --sink lists them"
+        default: nil
+        }
+    }
+}
+
+extension CassandraSinkError {
+    /// The Cassandra error behind this one.
+    fileprivate var cause: CQLError {
+        switch self {
+        case .unreachable(_, let error), .prepareFailed(_, let error), .writeFailed(_, _, _, let error),
+             .readFailed(_, _, let error), .setupFailed(_, let error): error
+        }
+    }
+}

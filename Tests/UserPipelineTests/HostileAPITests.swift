@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+import Kafka
+import KafkaTestSupport
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+@testable import UserPipeline
+@testable import Retry
+@testable import RandomUserAPI
+@testable import StandInAPI
+
+/// An API that misbehaves in the ways a real one can: answers without users, error bodies with
+/// status 200, redirect loops, oversized and dripping bodies. Counts the requests it got.
+final class HostileAPI: Sendable {
+    let requests = Atomic<Int>(0)
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let json: HTTPFields = [.contentType: "application/json"]
+        router.get("/empty") { _, _ in
+            self.requests.add(1, ordering: .relaxed)
+            return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"results":[],"info":{}}"#)))
+        }
+        router.get("/unusable") { _, _ in
+            self.requests.add(1, ordering: .relaxed)
+            return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"results":[{"gender":"x"},7]}"#)))
+        }
+        router.get("/error") { _, _ in
+            self.requests.add(1, ordering: .relaxed)
+            return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"Uh oh, the users API is down for maintenance"}"#)))
+        }
+        router.get("/loop") { _, _ in
+            self.requests.add(1, ordering: .relaxed)
+            return Response(status: .found, headers: [.location: "/loop"])
+        }
+        router.get("/huge") { _, _ in
+            self.requests.add(1, ordering: .relaxed)
+            // A valid page padded past the client's limit: only the size is wrong.
+            let page = String(decoding: RandomUserPageWriter.page(seed: "huge", page: 1, count: 1), as: UTF8.self)
+            let padded = page.dropLast() + #","pad":""# + String(repeating: " ", count: 2 << 20) + #""}"#
+            return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: String(padded))))
+        }
+        router.get("/drip") { _, _ in
+            self.requests.add(1, ordering: .relaxed)
+            // A valid one-user page, one byte every 10 ms: seconds in all.
+            let page = RandomUserPageWriter.page(seed: "drip", page: 1, count: 1)
+            return Response(status: .ok, headers: json, body: ResponseBody { writer in
+                for byte in page {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        return router
+    }
+
+    /// Serves on a free loopback port for the duration of `body`, which gets the base URL.
+    func serve<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        var logger = Logger(label: "hostile-api")
+        logger.logLevel = .critical
+        let (urls, continuation) = AsyncStream.makeStream(of: String.self)
+        let app = Application(
+            router: router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield("http://127.0.0.1:\($0.localAddress?.port ?? 0)") }, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = urls.makeAsyncIterator()
+            guard let url = await iterator.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body(url)
+        }
+    }
+}
+
+@Suite struct HostileAPITests {
+    let retry = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
+
+    func fetchError(_ url: String, timeout: Duration = .seconds(30), maxBodyBytes: Int = 64 << 20) async throws -> RandomUserClient.FetchError? {
+        let client = RandomUserClient(configuration: .init(url: url, requestTimeout: timeout, retry: retry, maxBodyBytes: maxBodyBytes))
+        do {
+            _ = try await client.fetch(count: 1)
+            return nil
+        } catch let error as RandomUserClient.FetchError {
+            return error
+        }
+    }
+
+    @Test func aStatus200ErrorBodyFailsAtOnceWithTheAPIsMessage() async throws {
+        let api = HostileAPI()
+        let error = try await api.serve { try await fetchError("http://user:s3cret@" + $0.dropFirst("http://".count) + "/error") }
+        guard case .apiError(_, let message) = error else { Issue.record("expected apiError, got \(String(describing: error))"); return }
+        #expect(message == "Uh oh, the users API is down for maintenance")
+        #expect(error?.isPermanent == true)
+        #expect(api.requests.load(ordering: .relaxed) == 1)
+        let text = error.map(String.init(describing:)) ?? ""
+        #expect(text.contains("down for maintenance") && !text.contains("s3cret"))
+    }
+
+    @Test func aRedirectLoopIsNotRetried() async throws {
+        let api = HostileAPI()
+        let error = try await api.serve { try await fetchError($0 + "/loop") }
+        guard case .redirectLoop = error else { Issue.record("expected redirectLoop, got \(String(describing: error))"); return }
+        #expect(error?.isPermanent == true)
+        // One request, plus the redirects the HTTP client followed before it saw the loop.
+        #expect(api.requests.load(ordering: .relaxed) <= 6)
+    }
+
+    @Test func aBodyOverTheLimitIsNotRetried() async throws {
+        let api = HostileAPI()
+        let error = try await api.serve { try await fetchError($0 + "/huge", maxBodyBytes: 1 << 20) }
+        guard case .bodyTooLarge(_, let limit) = error else { Issue.record("expected bodyTooLarge, got \(String(describing: error))"); return }
+        #expect(limit == 1 << 20)
+        #expect(api.requests.load(ordering: .relaxed) == 1)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theRequestTimeoutCoversADrippingBody() async throws {
+        let api = HostileAPI()
+        // The page takes seconds to drip; the timeout is a fraction of that.
+        let error = try await api.serve { url in
+            let client = RandomUserClient(configuration: .init(url: url + "/drip", requestTimeout: .milliseconds(300), retry: RetryPolicy(maxAttempts: 1)))
+            do {
+                _ = try await client.fetch(count: 1)
+                return RandomUserClient.FetchError?.none
+            } catch let error as RandomUserClient.FetchError {
+                return error
+            }
+        }
+        guard case .gaveUp(_, 1, .timeout) = error else { Issue.record("expected a timeout, got \(String(describing: error))"); return }
+    }
+
+    // The limit only ends a run that would ask forever.
+    @Test(.timeLimit(.minutes(1)), arguments: ["/empty", "/unusable"])
+    func answersWithoutUsableUsersCountAsFailedRequestsAndEndTheRun(path: String) async throws {
+        let broker = try TansuBroker.start()
+        let topic = "users-\(UUID().uuidString.prefix(8))"
+        let admin = KafkaAdmin(configuration: broker.configuration)
+        try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
+        let producer = try await KafkaProducer(configuration: broker.configuration)
+        let api = HostileAPI()
+        let outcome: Result<IngestSummary, any Error> = try await api.serve { url in
+            let client = RandomUserClient(configuration: .init(url: url + path, retry: retry))
+            let ingest = UserIngest(client: client, producer: producer, settings: IngestSettings(
+                topic: topic, stop: .count(10), batchSize: 5, concurrency: 1, maxConsecutiveFetchFailures: 3))
+            do { return .success(try await ingest.run()) } catch { return .failure(error) }
+        }
+        guard case .failure(let error as UserIngest.IngestError) = outcome, case .apiUnavailable(_, let failures, let last) = error else {
+            Issue.record("expected apiUnavailable, got \(outcome)")
+            return
+        }
+        #expect(failures == 3)
+        #expect(last.contains("usable user"))
+        #expect(api.requests.load(ordering: .relaxed) == 3)
+        await producer.shutdown()
+        await admin.shutdown()
+    }
+
+    @Test func aPermanentAPIErrorEndsTheRunAtOnce() async throws {
+        let broker = try TansuBroker.start()
+        let topic = "users-\(UUID().uuidString.prefix(8))"
+        let admin = KafkaAdmin(configuration: broker.configuration)
+        try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
+        let producer = try await KafkaProducer(configuration: broker.configuration)
+        let api = HostileAPI()
+        let outcome: Result<IngestSummary, any Error> = try await api.serve { url in
+            let client = RandomUserClient(configuration: .init(url: url + "/error", retry: retry))
+            let ingest = UserIngest(client: client, producer: producer, settings: IngestSettings(
+                topic: topic, stop: .count(10), batchSize: 5, concurrency: 1, maxConsecutiveFetchFailures: 5))
+            do { return .success(try await ingest.run()) } catch { return .failure(error) }
+        }
+        guard case .failure(let error as UserIngest.IngestError) = outcome, case .apiRejected(.apiError) = error else {
+            Issue.record("expected apiRejected(apiError), got \(outcome)")
+            return
+        }
+        #expect(api.requests.load(ordering: .relaxed) == 1)
+        await producer.shutdown()
+        await admin.shutdown()
+    }
+}

@@ -1,0 +1,50 @@
+"""A randomuser-compatible API that answers with the 200 real users recorded from randomuser.me
+(../shared/data/randomuser-recorded/responses.json, read where it lies): each request gets the
+next `results` users in recorded order, so `produce --count 200` publishes each of them once."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+RECORDED = Path(__file__).resolve().parents[2] / "shared" / "data" / "randomuser-recorded" / "responses.json"
+
+
+def recorded_users() -> list:
+    assert RECORDED.exists(), f"{RECORDED} is missing — the recorded users live next to the repository"
+    return json.loads(RECORDED.read_text())["users"]
+
+
+class RecordedAPI:
+    """Serves recorded_users() on a free loopback port; `url` is its address."""
+
+    def __init__(self):
+        users, lock, cursor = recorded_users(), threading.Lock(), [0]
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                query = parse_qs(urlparse(self.path).query)
+                count = int(query.get("results", ["1"])[0])
+                with lock:
+                    start = cursor[0]
+                    cursor[0] += count
+                page = [users[(start + n) % len(users)] for n in range(count)]
+                body = json.dumps({"results": page, "info": {"seed": "recorded", "results": count,
+                                                             "page": 1, "version": "1.4"}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.users = users
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
