@@ -189,6 +189,8 @@ let package = Package(
                 "SchemaRegistry",
                 "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Generates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions.

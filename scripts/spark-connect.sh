@@ -11,6 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv-spark"
 py="$venv/bin/python"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+# shellcheck source=background.sh
+. "$root/scripts/background.sh"
 
 spark_home() {
   [ -x "$py" ] || { echo "spark-connect: $venv is missing — run scripts/spark-connect.sh setup" >&2; exit 1; }
@@ -27,8 +29,8 @@ case "${1:-}" in
     "$venv/bin/pip" install -q -r "$root/tests/spark/requirements.txt" ;;
   start)
     home=$(spark_home)
-    port=${2:-$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
-    ui_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    port=${2:-$(free_port)}
+    ui_port=$(free_port)
     logdir="$root/.build/spark-connect"; mkdir -p "$logdir"
     [ -x "$JAVA_HOME/bin/java" ] || { echo "spark-connect: no Java at $JAVA_HOME — install openjdk-17-jre-headless or set JAVA_HOME" >&2; exit 1; }
     # spark-submit runs the server in the foreground; nohup keeps it past this script.
@@ -44,23 +46,16 @@ case "${1:-}" in
       --driver-java-options "-Dderby.system.home=$logdir/derby-$port" \
       >"$logdir/spark-connect-$port.log" 2>&1 </dev/null &
     pid=$!
-    # Wait for the gRPC listener, not a fixed time (a JVM start takes 5-30 s).
-    for _ in $(seq 1 1200); do
-      if "$py" -c "import socket; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null; then
-        echo "sc://127.0.0.1:$port $pid"; exit 0
-      fi
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
+    # Wait for the gRPC listener, not a fixed time (a JVM start takes 5-30 s; up to 120 s allowed).
+    if await_ready "$pid" 2400 "$py" -c "import socket; socket.create_connection(('127.0.0.1',$port),0.2)"; then
+      echo "sc://127.0.0.1:$port $pid"; exit 0
+    fi
     echo "spark-connect: server did not start; log: $logdir/spark-connect-$port.log" >&2
     kill "$pid" 2>/dev/null || true
     exit 1 ;;
   stop)
-    pid=${2:?usage: spark-connect.sh stop PID}
-    # spark-submit execs the JVM, so PID is the server itself.
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true ;;
+    # spark-submit execs the JVM, so the PID is the server itself.
+    stop_server "${2:?usage: spark-connect.sh stop PID}" ;;
   *)
     echo "usage: scripts/spark-connect.sh setup | start [PORT] | stop PID" >&2; exit 2 ;;
 esac

@@ -273,6 +273,21 @@ public final class ScriptedCQLPeer: Sendable {
     }
 }
 
+/// Runs `body` with `peer`, then stops the peer and waits for it to stop, whether `body` returned
+/// or threw (the error is rethrown), so no peer outlives the test that started it.
+public func withPeer<T>(_ peer: ScriptedCQLPeer, isolation: isolated (any Actor)? = #isolation,
+                        _ body: (ScriptedCQLPeer) async throws -> T) async throws -> T {
+    let result: T
+    do {
+        result = try await body(peer)
+    } catch {
+        await peer.stop()
+        throw error
+    }
+    await peer.stop()
+    return result
+}
+
 /// Holds scripted replies until the test opens it; replies held later go out at once.
 public final class ReplyGate: Sendable {
     private struct State {

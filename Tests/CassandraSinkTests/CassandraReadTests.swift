@@ -25,51 +25,55 @@ struct CassandraReadTests {
     func queryAcrossPages() async throws {
         let users = SampleUsers.make(7)
         let peer = try await ScriptedCQLPeer.start(script: Self.pagedScript(users, columns: UsersTable.allText, pageSize: 3))
-        defer { Task { await peer.stop() } }
-        let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer, consistency: .localQuorum, pageSize: 3), logger: CassandraUpsertTests.quiet)
-        let read = try await sink.query(limit: nil)
-        try await sink.close()
-        #expect(read == users)
-        let selects = peer.requests.filter { $0.query?.hasPrefix("SELECT") == true }
-        #expect(selects.map(\.query) == Array(repeating: "SELECT id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture FROM spark_streams.created_users", count: 3))
-        #expect(selects.map(\.pagingState) == [nil, [3], [6]])
-        #expect(selects.allSatisfy { $0.pageSize == 3 && $0.consistency == .localQuorum })
+        try await withPeer(peer) { peer in
+            let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer, consistency: .localQuorum, pageSize: 3), logger: CassandraUpsertTests.quiet)
+            let read = try await sink.query(limit: nil)
+            try await sink.close()
+            #expect(read == users)
+            let selects = peer.requests.filter { $0.query?.hasPrefix("SELECT") == true }
+            #expect(selects.map(\.query) == Array(repeating: "SELECT id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture FROM spark_streams.created_users", count: 3))
+            #expect(selects.map(\.pagingState) == [nil, [3], [6]])
+            #expect(selects.allSatisfy { $0.pageSize == 3 && $0.consistency == .localQuorum })
+        }
     }
 
     @Test("timestamp columns read back as the ISO-8601 text they were written from")
     func timestampsReadBack() async throws {
         let users = SampleUsers.make(2, dob: "1985-12-31T23:59:59.123Z", registered: "2020-02-29T00:00:00.000Z")
         let peer = try await ScriptedCQLPeer.start(script: Self.pagedScript(users, columns: UsersTable.timestampDates, pageSize: 10))
-        defer { Task { await peer.stop() } }
-        let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: CassandraUpsertTests.quiet)
-        #expect(try await sink.query(limit: nil) == users)
-        try await sink.close()
+        try await withPeer(peer) { peer in
+            let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: CassandraUpsertTests.quiet)
+            #expect(try await sink.query(limit: nil) == users)
+            try await sink.close()
+        }
     }
 
     @Test("a limit goes into the SELECT; a limit of zero asks nothing")
     func limit() async throws {
         let users = SampleUsers.make(2)
         let peer = try await ScriptedCQLPeer.start(script: Self.pagedScript(users, columns: UsersTable.allText, pageSize: 10))
-        defer { Task { await peer.stop() } }
-        let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: CassandraUpsertTests.quiet)
-        _ = try await sink.query(limit: 2)
-        #expect(try await sink.query(limit: 0).isEmpty)
-        try await sink.close()
-        let selects = peer.requests.compactMap(\.query).filter { $0.hasPrefix("SELECT") }
-        #expect(selects.count == 1)
-        #expect(selects.first?.hasSuffix("FROM spark_streams.created_users LIMIT 2") == true)
+        try await withPeer(peer) { peer in
+            let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: CassandraUpsertTests.quiet)
+            _ = try await sink.query(limit: 2)
+            #expect(try await sink.query(limit: 0).isEmpty)
+            try await sink.close()
+            let selects = peer.requests.compactMap(\.query).filter { $0.hasPrefix("SELECT") }
+            #expect(selects.count == 1)
+            #expect(selects.first?.hasSuffix("FROM spark_streams.created_users LIMIT 2") == true)
+        }
     }
 
     @Test("count pages through the ids")
     func countAcrossPages() async throws {
         let users = SampleUsers.make(8)
         let peer = try await ScriptedCQLPeer.start(script: Self.pagedScript(users, columns: UsersTable.allText, pageSize: 3))
-        defer { Task { await peer.stop() } }
-        let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer, pageSize: 3), logger: CassandraUpsertTests.quiet)
-        #expect(try await sink.count() == 8)
-        try await sink.close()
-        let selects = peer.requests.compactMap(\.query).filter { $0.hasPrefix("SELECT") }
-        #expect(selects == Array(repeating: "SELECT id FROM spark_streams.created_users", count: 3))
+        try await withPeer(peer) { peer in
+            let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer, pageSize: 3), logger: CassandraUpsertTests.quiet)
+            #expect(try await sink.count() == 8)
+            try await sink.close()
+            let selects = peer.requests.compactMap(\.query).filter { $0.hasPrefix("SELECT") }
+            #expect(selects == Array(repeating: "SELECT id FROM spark_streams.created_users", count: 3))
+        }
     }
 
     @Test("a read timeout is retried; an invalid query surfaces")
@@ -81,12 +85,13 @@ struct CassandraReadTests {
                 ? .error(CQLServerError(code: .readTimeout, message: "timed out", details: .readTimeout(consistency: .localOne, received: 0, blockFor: 1, dataPresent: false)))
                 : .error(CQLServerError(code: .invalid, message: "unconfigured table created_users"))
         }))
-        defer { Task { await peer.stop() } }
-        let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: CassandraUpsertTests.quiet)
-        let error = await #expect(throws: CassandraSinkError.self) { try await sink.count() }
-        guard case .readFailed(_, let attempts, let cause)? = error else { Issue.record("got \(String(describing: error))"); return }
-        #expect(attempts == 2)
-        #expect(cause.serverError?.code == .invalid)
-        try await sink.close()
+        try await withPeer(peer) { peer in
+            let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: CassandraUpsertTests.quiet)
+            let error = await #expect(throws: CassandraSinkError.self) { try await sink.count() }
+            guard case .readFailed(_, let attempts, let cause)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(attempts == 2)
+            #expect(cause.serverError?.code == .invalid)
+            try await sink.close()
+        }
     }
 }

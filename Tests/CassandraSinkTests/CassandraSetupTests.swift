@@ -27,39 +27,42 @@ struct CassandraSetupTests {
     @Test("setup creates the keyspace with SimpleStrategy 1 and the table with all twelve columns, awaiting schema agreement")
     func createsKeyspaceAndTable() async throws {
         let peer = try await ScriptedCQLPeer.start(script: Self.script(exists: false))
-        defer { Task { await peer.stop() } }
-        let location = SinkLocation.cassandra(UsersTable.configuration(peer))
-        let summary = try await location.setUp(logger: CassandraUpsertTests.quiet)
-        let queries = peer.requests.compactMap(\.query)
-        let ddl = queries.filter { $0.hasPrefix("CREATE") }
-        #expect(ddl == ["CREATE KEYSPACE IF NOT EXISTS spark_streams WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", Self.createTable])
-        // Each schema change is followed by a schema-version check before the next statement.
-        let keyspaceIndex = try #require(queries.firstIndex { $0.hasPrefix("CREATE KEYSPACE") })
-        let tableIndex = try #require(queries.firstIndex { $0.hasPrefix("CREATE TABLE") })
-        #expect(queries[keyspaceIndex..<tableIndex].contains { $0.contains("system.local") })
-        #expect(queries[tableIndex...].contains { $0.contains("system.local") })
-        #expect(summary.contains("created keyspace spark_streams (SimpleStrategy:1)"))
-        #expect(summary.contains("created table spark_streams.created_users"))
+        try await withPeer(peer) { peer in
+            let location = SinkLocation.cassandra(UsersTable.configuration(peer))
+            let summary = try await location.setUp(logger: CassandraUpsertTests.quiet)
+            let queries = peer.requests.compactMap(\.query)
+            let ddl = queries.filter { $0.hasPrefix("CREATE") }
+            #expect(ddl == ["CREATE KEYSPACE IF NOT EXISTS spark_streams WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", Self.createTable])
+            // Each schema change is followed by a schema-version check before the next statement.
+            let keyspaceIndex = try #require(queries.firstIndex { $0.hasPrefix("CREATE KEYSPACE") })
+            let tableIndex = try #require(queries.firstIndex { $0.hasPrefix("CREATE TABLE") })
+            #expect(queries[keyspaceIndex..<tableIndex].contains { $0.contains("system.local") })
+            #expect(queries[tableIndex...].contains { $0.contains("system.local") })
+            #expect(summary.contains("created keyspace spark_streams (SimpleStrategy:1)"))
+            #expect(summary.contains("created table spark_streams.created_users"))
+        }
     }
 
     @Test("setup uses the configured replication")
     func networkTopologyReplication() async throws {
         let peer = try await ScriptedCQLPeer.start(script: Self.script(exists: false))
-        defer { Task { await peer.stop() } }
-        var configuration = UsersTable.configuration(peer)
-        configuration.replication = try CassandraReplication(parsing: "NetworkTopologyStrategy:dc2=2,dc1=3")
-        _ = try await SinkLocation.cassandra(configuration).setUp(logger: CassandraUpsertTests.quiet)
-        #expect(peer.requests.compactMap(\.query).first { $0.hasPrefix("CREATE KEYSPACE") }
-            == "CREATE KEYSPACE IF NOT EXISTS spark_streams WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 2}")
+        try await withPeer(peer) { peer in
+            var configuration = UsersTable.configuration(peer)
+            configuration.replication = try CassandraReplication(parsing: "NetworkTopologyStrategy:dc2=2,dc1=3")
+            _ = try await SinkLocation.cassandra(configuration).setUp(logger: CassandraUpsertTests.quiet)
+            #expect(peer.requests.compactMap(\.query).first { $0.hasPrefix("CREATE KEYSPACE") }
+                == "CREATE KEYSPACE IF NOT EXISTS spark_streams WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 2}")
+        }
     }
 
     @Test("setup against an existing schema says so and changes nothing")
     func idempotent() async throws {
         let peer = try await ScriptedCQLPeer.start(script: Self.script(exists: true))
-        defer { Task { await peer.stop() } }
-        let summary = try await SinkLocation.cassandra(UsersTable.configuration(peer)).setUp(logger: CassandraUpsertTests.quiet)
-        #expect(summary.contains("keyspace spark_streams (SimpleStrategy:1) already existed"))
-        #expect(summary.contains("table spark_streams.created_users already existed"))
+        try await withPeer(peer) { peer in
+            let summary = try await SinkLocation.cassandra(UsersTable.configuration(peer)).setUp(logger: CassandraUpsertTests.quiet)
+            #expect(summary.contains("keyspace spark_streams (SimpleStrategy:1) already existed"))
+            #expect(summary.contains("table spark_streams.created_users already existed"))
+        }
     }
 
     @Test("a refused CREATE surfaces with the statement and the server's message")
@@ -69,12 +72,13 @@ struct CassandraSetupTests {
                 ? .error(CQLServerError(code: .unauthorized, message: "User bob has no CREATE permission on <all keyspaces>"))
                 : .void
         }
-        defer { Task { await peer.stop() } }
-        let error = await #expect(throws: CassandraSinkError.self) {
-            try await SinkLocation.cassandra(UsersTable.configuration(peer)).setUp(logger: CassandraUpsertTests.quiet)
+        try await withPeer(peer) { peer in
+            let error = await #expect(throws: CassandraSinkError.self) {
+                try await SinkLocation.cassandra(UsersTable.configuration(peer)).setUp(logger: CassandraUpsertTests.quiet)
+            }
+            #expect("\(error!)".contains("CREATE KEYSPACE IF NOT EXISTS spark_streams"))
+            #expect("\(error!)".contains("has no CREATE permission"))
+            #expect(peer.requests.compactMap(\.query).allSatisfy { !$0.hasPrefix("CREATE TABLE") })
         }
-        #expect("\(error!)".contains("CREATE KEYSPACE IF NOT EXISTS spark_streams"))
-        #expect("\(error!)".contains("has no CREATE permission"))
-        #expect(peer.requests.compactMap(\.query).allSatisfy { !$0.hasPrefix("CREATE TABLE") })
     }
 }

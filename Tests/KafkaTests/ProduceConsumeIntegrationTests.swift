@@ -67,7 +67,7 @@ import Testing
                 offsets[chunkStart + n] = try result.get()
             }
         }
-        try await producer.flush()
+        await producer.flush()
         await producer.shutdown()
         #expect(offsets.count == total)
 

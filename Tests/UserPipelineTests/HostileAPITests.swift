@@ -78,19 +78,56 @@ final class HostileAPI: Sendable {
 @Suite struct HostileAPITests {
     let retry = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
 
-    func fetchError(_ url: String, timeout: Duration = .seconds(30), maxBodyBytes: Int = 64 << 20) async throws -> RandomUserClient.FetchError? {
-        let client = RandomUserClient(configuration: .init(url: url, requestTimeout: timeout, retry: retry, maxBodyBytes: maxBodyBytes))
+    /// Serves `api` and asks `path` of it for one user, through `userInfo@` when given; returns the
+    /// client's error, or nil if the fetch succeeded.
+    func fetchError(from api: HostileAPI, _ path: String, userInfo: String? = nil, timeout: Duration = .seconds(30),
+                    maxBodyBytes: Int = 64 << 20, retry: RetryPolicy? = nil) async throws -> RandomUserClient.FetchError? {
+        let retry = retry ?? self.retry
+        return try await api.serve { base in
+            let url = userInfo.map { "http://\($0)@" + base.dropFirst("http://".count) } ?? base
+            let client = RandomUserClient(configuration: .init(url: url + path, requestTimeout: timeout, retry: retry, maxBodyBytes: maxBodyBytes))
+            do {
+                _ = try await client.fetch(count: 1)
+                return nil
+            } catch let error as RandomUserClient.FetchError {
+                return error
+            }
+        }
+    }
+
+    /// Runs an ingest of ten users from `path` of `api` into a fresh topic of a real broker, and
+    /// returns how the run ended. The producer and admin are shut down however it ends.
+    func ingestOutcome(from api: HostileAPI, _ path: String, maxConsecutiveFetchFailures: Int) async throws -> Result<IngestSummary, any Error> {
+        let broker = try TansuBroker.start()
+        let topic = "users-\(UUID().uuidString.prefix(8))"
+        let admin = KafkaAdmin(configuration: broker.configuration)
         do {
-            _ = try await client.fetch(count: 1)
-            return nil
-        } catch let error as RandomUserClient.FetchError {
-            return error
+            try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
+            let producer = try await KafkaProducer(configuration: broker.configuration)
+            let outcome: Result<IngestSummary, any Error>
+            do {
+                outcome = try await api.serve { url in
+                    let client = RandomUserClient(configuration: .init(url: url + path, retry: retry))
+                    let ingest = UserIngest(client: client, producer: producer, settings: IngestSettings(
+                        topic: topic, stop: .count(10), batchSize: 5, concurrency: 1, maxConsecutiveFetchFailures: maxConsecutiveFetchFailures))
+                    do { return .success(try await ingest.run()) } catch { return .failure(error) }
+                }
+            } catch {
+                await producer.shutdown()
+                throw error
+            }
+            await producer.shutdown()
+            await admin.shutdown()
+            return outcome
+        } catch {
+            await admin.shutdown()
+            throw error
         }
     }
 
     @Test func aStatus200ErrorBodyFailsAtOnceWithTheAPIsMessage() async throws {
         let api = HostileAPI()
-        let error = try await api.serve { try await fetchError("http://user:s3cret@" + $0.dropFirst("http://".count) + "/error") }
+        let error = try await fetchError(from: api, "/error", userInfo: "user:s3cret")
         guard case .apiError(_, let message) = error else { Issue.record("expected apiError, got \(String(describing: error))"); return }
         #expect(message == "Uh oh, the users API is down for maintenance")
         #expect(error?.isPermanent == true)
@@ -101,7 +138,7 @@ final class HostileAPI: Sendable {
 
     @Test func aRedirectLoopIsNotRetried() async throws {
         let api = HostileAPI()
-        let error = try await api.serve { try await fetchError($0 + "/loop") }
+        let error = try await fetchError(from: api, "/loop")
         guard case .redirectLoop = error else { Issue.record("expected redirectLoop, got \(String(describing: error))"); return }
         #expect(error?.isPermanent == true)
         // One request, plus the redirects the HTTP client followed before it saw the loop.
@@ -110,7 +147,7 @@ final class HostileAPI: Sendable {
 
     @Test func aBodyOverTheLimitIsNotRetried() async throws {
         let api = HostileAPI()
-        let error = try await api.serve { try await fetchError($0 + "/huge", maxBodyBytes: 1 << 20) }
+        let error = try await fetchError(from: api, "/huge", maxBodyBytes: 1 << 20)
         guard case .bodyTooLarge(_, let limit) = error else { Issue.record("expected bodyTooLarge, got \(String(describing: error))"); return }
         #expect(limit == 1 << 20)
         #expect(api.requests.load(ordering: .relaxed) == 1)
@@ -119,33 +156,15 @@ final class HostileAPI: Sendable {
     @Test(.timeLimit(.minutes(1))) func theRequestTimeoutCoversADrippingBody() async throws {
         let api = HostileAPI()
         // The page takes seconds to drip; the timeout is a fraction of that.
-        let error = try await api.serve { url in
-            let client = RandomUserClient(configuration: .init(url: url + "/drip", requestTimeout: .milliseconds(300), retry: RetryPolicy(maxAttempts: 1)))
-            do {
-                _ = try await client.fetch(count: 1)
-                return RandomUserClient.FetchError?.none
-            } catch let error as RandomUserClient.FetchError {
-                return error
-            }
-        }
+        let error = try await fetchError(from: api, "/drip", timeout: .milliseconds(300), retry: RetryPolicy(maxAttempts: 1))
         guard case .gaveUp(_, 1, .timeout) = error else { Issue.record("expected a timeout, got \(String(describing: error))"); return }
     }
 
     // The limit only ends a run that would ask forever.
     @Test(.timeLimit(.minutes(1)), arguments: ["/empty", "/unusable"])
     func answersWithoutUsableUsersCountAsFailedRequestsAndEndTheRun(path: String) async throws {
-        let broker = try TansuBroker.start()
-        let topic = "users-\(UUID().uuidString.prefix(8))"
-        let admin = KafkaAdmin(configuration: broker.configuration)
-        try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
-        let producer = try await KafkaProducer(configuration: broker.configuration)
         let api = HostileAPI()
-        let outcome: Result<IngestSummary, any Error> = try await api.serve { url in
-            let client = RandomUserClient(configuration: .init(url: url + path, retry: retry))
-            let ingest = UserIngest(client: client, producer: producer, settings: IngestSettings(
-                topic: topic, stop: .count(10), batchSize: 5, concurrency: 1, maxConsecutiveFetchFailures: 3))
-            do { return .success(try await ingest.run()) } catch { return .failure(error) }
-        }
+        let outcome = try await ingestOutcome(from: api, path, maxConsecutiveFetchFailures: 3)
         guard case .failure(let error as UserIngest.IngestError) = outcome, case .apiUnavailable(_, let failures, let last) = error else {
             Issue.record("expected apiUnavailable, got \(outcome)")
             return
@@ -153,29 +172,15 @@ final class HostileAPI: Sendable {
         #expect(failures == 3)
         #expect(last.contains("usable user"))
         #expect(api.requests.load(ordering: .relaxed) == 3)
-        await producer.shutdown()
-        await admin.shutdown()
     }
 
     @Test func aPermanentAPIErrorEndsTheRunAtOnce() async throws {
-        let broker = try TansuBroker.start()
-        let topic = "users-\(UUID().uuidString.prefix(8))"
-        let admin = KafkaAdmin(configuration: broker.configuration)
-        try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
-        let producer = try await KafkaProducer(configuration: broker.configuration)
         let api = HostileAPI()
-        let outcome: Result<IngestSummary, any Error> = try await api.serve { url in
-            let client = RandomUserClient(configuration: .init(url: url + "/error", retry: retry))
-            let ingest = UserIngest(client: client, producer: producer, settings: IngestSettings(
-                topic: topic, stop: .count(10), batchSize: 5, concurrency: 1, maxConsecutiveFetchFailures: 5))
-            do { return .success(try await ingest.run()) } catch { return .failure(error) }
-        }
+        let outcome = try await ingestOutcome(from: api, "/error", maxConsecutiveFetchFailures: 5)
         guard case .failure(let error as UserIngest.IngestError) = outcome, case .apiRejected(.apiError) = error else {
             Issue.record("expected apiRejected(apiError), got \(outcome)")
             return
         }
         #expect(api.requests.load(ordering: .relaxed) == 1)
-        await producer.shutdown()
-        await admin.shutdown()
     }
 }

@@ -87,15 +87,10 @@ enum CQLCalendar {
 
     /// Formats milliseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.sssZ".
     static func formatTimestamp(milliseconds: Int64) -> String {
-        let days = floorDivide(milliseconds, millisecondsPerDay)
+        let days = CivilDate.floorDivide(milliseconds, millisecondsPerDay)
         let millisOfDay = milliseconds - days * millisecondsPerDay
         let seconds = millisOfDay / 1000
         return "\(formatDate(days: days))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(millisOfDay % 1000, 3))Z"
-    }
-
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        let quotient = value / divisor
-        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {

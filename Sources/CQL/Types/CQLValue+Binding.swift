@@ -1,4 +1,5 @@
 import Foundation
+import CivilCalendar
 
 extension CQLValue {
     /// Converts this value to the form `type` needs on the wire, the way a prepared statement's
@@ -101,11 +102,11 @@ extension CQLValue {
             switch self {
             case .date: return self
             case .timestamp(let millis):
-                return .date(Int32(clamping: CQLCalendar.floorDivide(millis, CQLCalendar.millisecondsPerDay)))
+                return .date(Int32(clamping: CivilDate.floorDivide(millis, CQLCalendar.millisecondsPerDay)))
             case .ascii(let text), .text(let text):
                 // A full timestamp keeps its calendar day in UTC.
                 guard let millis = CQLCalendar.parseTimestamp(text.trimmingCharacters(in: .whitespaces)),
-                      let days = Int32(exactly: CQLCalendar.floorDivide(millis, CQLCalendar.millisecondsPerDay)) else {
+                      let days = Int32(exactly: CivilDate.floorDivide(millis, CQLCalendar.millisecondsPerDay)) else {
                     throw mismatch("expected a date such as 1990-05-01")
                 }
                 return .date(days)

@@ -9,20 +9,7 @@ import Synchronization
 /// `send` takes one lock per call, not per record, and never hops actors per record; one
 /// sender task does the network work.
 public final class KafkaProducer: Sendable {
-    typealias Accumulator = RecordAccumulator<ProducerRecord, DeliveryToken>
-
-    struct State {
-        var accumulator: Accumulator
-        var sticky = StickyPartitioner()
-        var partitionCounts: [String: Int] = [:]
-        var metadata = ClusterMetadata()
-        var flushRequests = 0
-        var flushWaiters: [CheckedContinuation<Void, Never>] = []
-        var producerID: Int64 = -1
-        var producerEpoch: Int16 = -1
-        var isClosed = false
-        var needsMetadata = false
-    }
+    typealias State = ProducerState<DeliveryToken, CheckedContinuation<Void, Never>>
 
     /// The cluster this producer sends to.
     public let cluster: KafkaCluster
@@ -44,11 +31,7 @@ public final class KafkaProducer: Sendable {
         if settings.idempotent { settings.maxInFlightPerPartition = min(settings.maxInFlightPerPartition, 5) }
         self.cluster = cluster
         self.settings = settings
-        self.state = Mutex(State(accumulator: Accumulator(settings: .init(
-            batchSize: settings.batchSize, linger: settings.linger,
-            maxInFlight: settings.idempotent ? settings.maxInFlightPerPartition : max(1, settings.maxInFlightPerPartition),
-            retryBackoff: settings.retryBackoff, maxAttempts: settings.maxAttempts,
-            deliveryTimeout: settings.deliveryTimeout, retryBackoffMax: settings.retryBackoffMax))))
+        self.state = Mutex(State(settings: settings))
         _ = try await cluster.anyConnection()
         if settings.idempotent { try await initProducerID() }
         let task = Task { [self] in await runSender() }
@@ -68,65 +51,27 @@ public final class KafkaProducer: Sendable {
     /// Sends many records at once (the fast path); returns each record's outcome, in order.
     public func send(contentsOf records: [ProducerRecord]) async -> [Result<RecordMetadata, KafkaError>] {
         guard !records.isEmpty else { return [] }
-        let group = DeliveryGroup(count: records.count)
         // Partition counts for topics not seen yet (one metadata lookup per new topic).
-        var failedTopics: [String: KafkaError] = [:]
         var topics: [String] = []
         for record in records where topics.last != record.topic && !topics.contains(record.topic) { topics.append(record.topic) }
         let candidates = topics
-        let unknown = state.withLock { state in candidates.filter { state.partitionCounts[$0] == nil } }
-        for topic in unknown {
+        var lookupFailures: [String: KafkaError] = [:]
+        for topic in state.withLock({ $0.unknownTopics(candidates) }) {
             do {
                 let metadata = try await cluster.topic(topic, wait: settings.topicWait)
                 let snapshot = try await cluster.currentMetadata()
-                state.withLock { state in
-                    state.partitionCounts[topic] = metadata.partitions.count
-                    state.metadata = snapshot
-                }
+                state.withLock { $0.learned(topic: topic, partitionCount: metadata.partitions.count, metadata: snapshot) }
             } catch {
-                failedTopics[topic] = error as? KafkaError ?? .malformedResponse("\(error)")
+                lookupFailures[topic] = error as? KafkaError ?? .malformedResponse("\(error)")
             }
         }
+        let group = DeliveryGroup(count: records.count)
         let now = ContinuousClock.now
         let timestamp = WallClock.milliseconds()
-        var rejected: [(Int, KafkaError)] = []
-        state.withLock { state in
-            if state.isClosed {
-                for i in records.indices { rejected.append((i, .shutDown)) }
-                return
-            }
-            for (index, var record) in records.enumerated() {
-                if let error = failedTopics[record.topic] {
-                    rejected.append((index, error))
-                    continue
-                }
-                let size = record.estimatedSize
-                if size > settings.maxRecordSize {
-                    rejected.append((index, .messageTooLarge(size: size, limit: settings.maxRecordSize)))
-                    continue
-                }
-                let count = state.partitionCounts[record.topic]!
-                let partition: Int32
-                if let explicit = record.partition {
-                    guard explicit >= 0, Int(explicit) < count else {
-                        rejected.append((index, .configuration("partition \(explicit) does not exist in topic '\(record.topic)' (it has \(count))")))
-                        continue
-                    }
-                    partition = explicit
-                } else if let key = record.key {
-                    partition = key.withUnsafeReadableBytes { Murmur2Partitioner.partition(forKey: $0, partitionCount: count) }
-                } else {
-                    partition = state.sticky.partition(topic: record.topic, partitionCount: count)
-                }
-                if record.timestamp == nil { record.timestamp = timestamp }
-                let tp = TopicPartition(topic: record.topic, partition: partition)
-                let sealed = state.accumulator.append(record, size: size, token: DeliveryToken(group: group, index: index), to: tp, now: now)
-                if sealed && record.key == nil && record.partition == nil {
-                    state.sticky.batchCompleted(topic: record.topic, partition: partition, partitionCount: count)
-                }
-            }
+        let refused = state.withLock { state in
+            state.enqueue(records, lookupFailures: lookupFailures, now: now, timestamp: timestamp) { DeliveryToken(group: group, index: $0) }
         }
-        for (index, error) in rejected {
+        for (index, error) in refused {
             group.resolve(CollectionOfOne(index)) { _ in .failure(error) }
         }
         wakeup.signal()
@@ -134,26 +79,16 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Sends everything queued now and waits until every record has an outcome.
-    public func flush() async throws {
+    public func flush() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state in
-                if state.accumulator.isIdle { return true }
-                state.flushRequests += 1
-                state.flushWaiters.append(continuation)
-                return false
-            }
-            if idle { continuation.resume() } else { wakeup.signal() }
+            if state.withLock({ $0.flush(continuation) }) { wakeup.signal() } else { continuation.resume() }
         }
     }
 
     /// Flushes, stops the sender and closes the connections.
     public func shutdown() async {
-        try? await flush()
-        let queued = state.withLock { state in
-            state.isClosed = true
-            return state.accumulator.removeQueued()
-        }
-        for batch in queued { DeliveryToken.resolve(batch.tokens) { _ in .failure(.shutDown) } }
+        await flush()
+        for batch in state.withLock({ $0.close() }) { DeliveryToken.resolve(batch.tokens) { _ in .failure(.shutDown) } }
         wakeup.signal()
         let task = senderTask.withLock { $0 }
         await task?.value
@@ -169,11 +104,7 @@ public final class KafkaProducer: Sendable {
             let connection = try await cluster.anyConnection()
             let response = try await connection.send(InitProducerIdRequest(transactionalId: nil, transactionTimeoutMs: 60_000))
             if KafkaErrorCode(rawValue: response.errorCode) == .none {
-                state.withLock { state in
-                    state.producerID = response.producerId
-                    state.producerEpoch = response.producerEpoch
-                    state.accumulator.startNewGeneration()
-                }
+                state.withLock { $0.identified(as: .init(id: response.producerId, epoch: response.producerEpoch)) }
                 return
             }
             let code = KafkaErrorCode(rawValue: response.errorCode)
@@ -188,88 +119,49 @@ public final class KafkaProducer: Sendable {
         await withTaskGroup(of: Void.self) { requests in
             var lastRefresh = ContinuousClock.now
             while true {
-                if state.withLock({ $0.accumulator.needsNewProducerID && !$0.isClosed }) {
-                    // Nothing goes out until the broker knows this producer again.
+                if state.withLock({ $0.needsNewProducerID }) {
                     do {
                         try await initProducerID()
                     } catch {
-                        state.withLock { $0.needsMetadata = true }
+                        state.withLock { $0.metadataIsStale() }
                         try? await Task.sleep(for: settings.retryBackoffMax)
                         continue
                     }
                 }
                 // Periodic refresh picks up new partitions and moved leaders without an error first.
-                let refreshDue = ContinuousClock.now - lastRefresh >= cluster.configuration.metadataMaxAge
-                let needsMetadata = state.withLock { $0.needsMetadata } || refreshDue
-                if needsMetadata { lastRefresh = .now }
-                if needsMetadata {
+                if state.withLock({ $0.needsMetadata }) || ContinuousClock.now - lastRefresh >= cluster.configuration.metadataMaxAge {
+                    lastRefresh = .now
                     await cluster.invalidateMetadata()
                     if let metadata = try? await cluster.currentMetadata() {
-                        state.withLock { state in
-                            state.metadata = metadata
-                            state.needsMetadata = false
-                            for (name, topic) in metadata.topics where state.partitionCounts[name] != nil {
-                                state.partitionCounts[name] = topic.partitions.count
-                            }
-                        }
+                        state.withLock { $0.refreshed(metadata) }
                     } else {
                         try? await Task.sleep(for: settings.retryBackoff)
                     }
                 }
                 let now = ContinuousClock.now
-                let expired = state.withLock { $0.accumulator.expire(now: now) }
+                let (expired, waiters) = state.withLock { $0.expire(now: now) }
                 for batch in expired {
                     DeliveryToken.resolve(batch.tokens) { _ in .failure(.deliveryTimedOut(batch.partition, after: settings.deliveryTimeout)) }
                 }
-                if !expired.isEmpty { resumeFlushWaitersIfIdle() }
-                let (batches, deadline, closed, metadata, producer) = state.withLock { state in
-                    let flushing = state.flushRequests > 0 || state.isClosed
-                    let metadata = state.metadata
-                    let batches = state.accumulator.drain(now: now, flushing: flushing) { metadata.leader(topic: $0.topic, partition: $0.partition) != nil }
-                    if !state.accumulator.queues.isEmpty, state.accumulator.queuedRecords > 0, batches.isEmpty,
-                       state.accumulator.queues.keys.contains(where: { metadata.leader(topic: $0.topic, partition: $0.partition) == nil }) {
-                        state.needsMetadata = true
-                    }
-                    return (batches, state.accumulator.nextDeadline(), state.isClosed && state.accumulator.isIdle,
-                            metadata, (state.producerID, state.producerEpoch))
-                }
-                if closed { break }
-                if !batches.isEmpty {
-                    var byLeader: [Int32: [Accumulator.Batch]] = [:]
-                    for batch in batches {
-                        let leader = metadata.leader(topic: batch.partition.topic, partition: batch.partition.partition)!.nodeID
-                        byLeader[leader, default: []].append(batch)
-                    }
-                    for (leader, batches) in byLeader {
-                        for group in splitByRequestSize(batches) {
-                            requests.addTask { await self.produce(group, to: leader, producer: producer) }
-                        }
-                    }
+                for waiter in waiters { waiter.resume() }
+                let round = state.withLock { $0.nextRound(now: now) }
+                if round.isFinished { break }
+                if round.requests.isEmpty {
+                    await wakeup.wait(until: round.deadline)
                     continue
                 }
-                await wakeup.wait(until: deadline)
+                let producer = round.producer
+                for request in round.requests {
+                    requests.addTask { await self.produce(request.batches, to: request.leader, producer: producer) }
+                }
             }
             await requests.waitForAll()
         }
     }
 
-    private func splitByRequestSize(_ batches: [Accumulator.Batch]) -> [[Accumulator.Batch]] {
-        var groups: [[Accumulator.Batch]] = [[]]
-        var size = 0
-        for batch in batches {
-            if size + batch.bytes > settings.maxRequestSize, !groups[groups.count - 1].isEmpty {
-                groups.append([])
-                size = 0
-            }
-            groups[groups.count - 1].append(batch)
-            size += batch.bytes
-        }
-        return groups
-    }
-
     /// Encodes `batches`, sends them in one Produce request to broker `leader`, and settles each.
-    private func produce(_ batches: [Accumulator.Batch], to leader: Int32, producer: (id: Int64, epoch: Int16)) async {
-        var encoded: [(Accumulator.Batch, ByteBuffer)] = []
+    private func produce(_ batches: [State.Batch], to leader: Int32, producer: State.ProducerIdentity) async {
+        var encoded: [(State.Batch, ByteBuffer)] = []
         for batch in batches {
             var encoder = RecordBatchEncoder(
                 compression: settings.compression,
@@ -315,8 +207,11 @@ public final class KafkaProducer: Sendable {
                 settle(batch, errorCode: answer.errorCode, retriable: code.isRetriable, baseOffset: answer.baseOffset, error: error)
             }
         } catch {
-            let kafkaError = error as? KafkaError ?? .connectionClosed(cluster.configuration.bootstrapServers[0])
-            state.withLock { $0.needsMetadata = true }
+            let leaderAddress = state.withLock { state in
+                state.metadataIsStale()
+                return state.metadata.brokers[leader]?.address
+            }
+            let kafkaError = error as? KafkaError ?? .connectionClosed(leaderAddress ?? cluster.configuration.bootstrapServers[0])
             for (batch, _) in encoded {
                 settle(batch, errorCode: Self.noBrokerCode, retriable: kafkaError.isRetriable || kafkaError.isUnreachable, baseOffset: -1, error: kafkaError)
             }
@@ -326,7 +221,7 @@ public final class KafkaProducer: Sendable {
     /// The code a batch settles with when it failed before the broker answered for it.
     private static let noBrokerCode = KafkaErrorCode.unknownServerError.rawValue
 
-    private static func error(for code: KafkaErrorCode, message: String?, partition: TopicPartition, batch: Accumulator.Batch) -> KafkaError {
+    private static func error(for code: KafkaErrorCode, message: String?, partition: TopicPartition, batch: State.Batch) -> KafkaError {
         switch code {
         case .messageTooLarge: return .messageTooLarge(size: batch.bytes, limit: -1)
         case .unknownTopicOrPartition: return .unknownTopic(partition.topic)
@@ -334,31 +229,9 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    private func resumeFlushWaitersIfIdle() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.accumulator.isIdle else { return [] }
-            defer {
-                state.flushWaiters.removeAll()
-                state.flushRequests = 0
-            }
-            return state.flushWaiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
     /// Applies the broker's verdict for one batch and reports its records.
-    private func settle(_ batch: Accumulator.Batch, errorCode: Int16, retriable: Bool, baseOffset: Int64, error: KafkaError?) {
-        let (verdict, waiters) = state.withLock { state in
-            let verdict = state.accumulator.answered(batch, errorCode: errorCode, retriable: retriable, now: .now)
-            if KafkaErrorCode(rawValue: errorCode) != .none, MetadataRefreshPolicy.invalidatesMetadata(errorCode) { state.needsMetadata = true }
-            var waiters: [CheckedContinuation<Void, Never>] = []
-            if state.accumulator.isIdle {
-                waiters = state.flushWaiters
-                state.flushWaiters.removeAll()
-                state.flushRequests = 0
-            }
-            return (verdict, waiters)
-        }
+    private func settle(_ batch: State.Batch, errorCode: Int16, retriable: Bool, baseOffset: Int64, error: KafkaError?) {
+        let (verdict, waiters) = state.withLock { $0.answered(batch, errorCode: errorCode, retriable: retriable, now: .now) }
         switch verdict {
         case .completed:
             let topic = batch.partition.topic

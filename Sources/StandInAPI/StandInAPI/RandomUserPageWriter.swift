@@ -222,7 +222,7 @@ struct RandomUserPageWriter {
     private mutating func datedAge(in range: ClosedRange<Int64>, _ random: inout SplitMix64) {
         let seconds = range.lowerBound + Int64(random.below(Int(range.upperBound - range.lowerBound)))
         let millis = random.below(1000)
-        let days = Int(seconds.floorDiv(86_400))
+        let days = Int(CivilDate.floorDivide(seconds, 86_400))
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
         append("{\"date\":\"")
@@ -257,13 +257,5 @@ struct RandomUserPageWriter {
     static func civil(fromDays days: Int) -> (Int, Int, Int) {
         let date = CivilDate.date(days: Int64(days))
         return (Int(date.year), Int(date.month), Int(date.day))
-    }
-}
-
-extension Int64 {
-    /// Division rounding toward negative infinity (dates before 1970).
-    fileprivate func floorDiv(_ divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -72,10 +72,10 @@ public struct StatusServer: Sendable {
         try await app.runUntilCancelled()
     }
 
-    /// Hummingbird's own messages at critical only: its shutdown on cancellation logs an error that is none.
+    /// Hummingbird's warnings and errors; its info lines (started, stopping) would repeat what the command prints.
     public static var quietLogger: Logger {
         var logger = Logger(label: "userstream.status-server")
-        logger.logLevel = .critical
+        logger.logLevel = .warning
         return logger
     }
 

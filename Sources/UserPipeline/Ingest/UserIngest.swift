@@ -60,7 +60,7 @@ public final class UserIngest: Sendable {
             }
             try await group.waitForAll()
         }
-        try await producer.flush()
+        await producer.flush()
         return snapshot
     }
 

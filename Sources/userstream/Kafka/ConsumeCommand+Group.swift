@@ -13,19 +13,17 @@ extension ConsumeCommand {
         let listener = RebalanceListener(
             revoked: { printError("revoked: \(partitionList($0))") },
             assigned: { printError("assigned: \(partitionList($0.keys))") })
-        // On SIGINT/SIGTERM: finish the batch, commit it, leave the group, print the summary.
-        let signals = TerminationSignals { Task { await consumer.close() } }
-        defer { withExtendedLifetime(signals) {} }
         let started = ContinuousClock.now
-        var consumed = 0
-        var output = StandardOutput()
-        var failure: Error?
-        do {
-            try await consumer.subscribe(to: [topic], listener: listener)
-            // Options are read once: a property-wrapper read per record shows in the profile.
-            let limit = count ?? Int.max
-            if limit != 0 {
-                let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let (topic, limit) = (topic, count ?? Int.max)  // read once: a property-wrapper read per record shows in the profile
+        let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
+        // On SIGINT/SIGTERM: the consumer is closed, so the batch in progress is printed and committed, the group left.
+        let outcome = await CommandLifecycle().run(stopping: { Task { await consumer.close() } }) { () async -> (Int, (any Error)?) in
+            var consumed = 0
+            var output = StandardOutput()
+            defer { output.flush() }
+            do {
+                try await consumer.subscribe(to: [topic], listener: listener)
+                guard limit != 0 else { return (0, nil) }
                 for try await batch in consumer.batches(idleTimeout: idle) {
                     var next: [TopicPartition: Int64] = [:]
                     for record in batch {
@@ -38,12 +36,13 @@ extension ConsumeCommand {
                     try await commit(next, with: consumer)
                     if consumed >= limit { break }
                 }
+                return (consumed, nil)
+            } catch {
+                return (consumed, error)
             }
-        } catch {
-            failure = error
         }
-        output.flush()
         await consumer.close()
+        let (consumed, failure) = (try? outcome.get()) ?? (0, nil)
         try summarize(consumed: consumed, since: started, failure: failure, group: groupID)
     }
 

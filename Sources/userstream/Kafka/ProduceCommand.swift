@@ -79,11 +79,7 @@ struct ProduceCommand: AsyncParsableCommand {
             }
             for await results in group { collect(results) }
         }
-        do {
-            try await producer.flush()
-        } catch {
-            if firstError == nil { firstError = error as? KafkaError }
-        }
+        await producer.flush()
         await producer.shutdown()
         let seconds = (ContinuousClock.now - started).seconds
         if let firstError { printError(CommandLineHints.message("error: \(firstError)", for: firstError)) }

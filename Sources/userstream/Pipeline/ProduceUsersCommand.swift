@@ -39,21 +39,19 @@ struct ProduceUsersCommand: AsyncParsableCommand {
     func run() async throws {
         let (api, apiTimeout, kafka) = (api, Duration(seconds: try ingest.apiTimeout), try connection.kafkaConfiguration())
         let settings = try ingest.settings(topic: topic, duration: try duration)
-        let work = Task { try await Self.produce(api: api, apiTimeout: apiTimeout, kafka: kafka, settings: settings) }
-        let signals = TerminationSignals(grace: try stop.stopTimeout, onGraceExpired: {
+        let lifecycle = CommandLifecycle(grace: try stop.stopTimeout, onGraceExpired: {
             print("userstream: produce stopped before every fetched user was delivered; see the last progress line")
             fflush(nil)
-        }) { work.cancel() }
-        defer { withExtendedLifetime(signals) {} }
+        })
         let summary: IngestSummary
         do {
-            summary = try await work.value
+            summary = try await lifecycle.run { try await Self.produce(api: api, apiTimeout: apiTimeout, kafka: kafka, settings: settings) }.get()
         } catch {
             // Stopped on request: the summary is printed; say so without calling the stop an error.
-            guard let code = signals.exitCode else { throw error }
+            guard let code = lifecycle.exitCode else { throw error }
             throw ExitCode(code)
         }
-        if let code = signals.exitCode {
+        if let code = lifecycle.exitCode {
             print("userstream: produce \(summary.line) (stopped by a signal)")
             throw ExitCode(code)
         }

@@ -25,47 +25,45 @@ struct StreamCommand: AsyncParsableCommand {
         MemoryBudget.applyToLongRunningProcess()
         let kafka = try connection.kafkaConfiguration()
         let location = try sink.location()
-        let observability = try stream.observability(http: http, kafka: kafka, sink: location)
+        let observability = try stream.target.observability(http: http, kafka: kafka, sink: location)
         let idle = try stream.untilIdle.map { Duration(seconds: $0) }
-        // Signals count from the start: opening a locked sink or joining the group can take a while.
-        let starting = Task { try await StreamRunner.start(kafka: kafka, options: stream, sink: location, metrics: observability.metrics) }
-        let working = Mutex<Task<StreamSummary, any Error>?>(nil)
         let progress = Mutex<(@Sendable () -> String)?>(nil)
-        let signals = TerminationSignals(grace: try stop.stopTimeout, onGraceExpired: {
+        let lifecycle = CommandLifecycle(grace: try stop.stopTimeout, onGraceExpired: {
             let line = progress.withLock { $0?() } ?? "consumed=0"
             print("userstream: stream \(line) — stopped before the batch in progress was stored; "
                 + "its offsets stay uncommitted, so it is delivered again")
             fflush(nil)
-        }) {
-            starting.cancel()
-            working.withLock { $0?.cancel() }
-        }
-        defer { withExtendedLifetime(signals) {} }
-        let runner: StreamRunner
-        do {
-            runner = try await starting.value
-        } catch {
-            await observability.close()
-            guard signals.received != nil else { throw error }
-            print("userstream: stream consumed=0 — stopped before the sink and the group were ready")
-            return
-        }
-        progress.withLock { $0 = { runner.processor.snapshot.line } }
-        let work = Task { try await runner.run(idleTimeout: idle) }
-        working.withLock { $0 = work }
-        if signals.received != nil { work.cancel() }  // a signal between the start and here
-        do {
-            _ = try await observability.serving {
-                try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await work.value }
+        })
+        let target = stream.target
+        // Signals count from the start: opening a locked sink or joining the group can take a while.
+        let outcome = await lifecycle.run { () async throws -> StreamRunner? in
+            let runner: StreamRunner
+            do {
+                runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics)
+            } catch where lifecycle.received != nil {
+                return nil
             }
-        } catch {
+            progress.withLock { $0 = { runner.processor.snapshot.line } }
+            do {
+                _ = try await observability.serving {
+                    try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await runner.run(idleTimeout: idle) }
+                }
+            } catch {
+                await runner.close()
+                throw error
+            }
             await runner.close()
-            await observability.close()
+            return runner
+        }
+        await observability.close()
+        switch outcome {
+        case .success(let runner?):
+            print("userstream: stream \(runner.processor.snapshot.line)")
+        case .success(nil):
+            print("userstream: stream consumed=0 — stopped before the sink and the group were ready")
+        case .failure(let error):
             throw error
         }
-        await runner.close()
-        await observability.close()
-        print("userstream: stream \(runner.processor.snapshot.line)")
     }
 }
 
@@ -75,7 +73,9 @@ struct StreamOptions: ParsableArguments {
 
     @Option(name: .customLong("group"), help: "Consumer group; copies with the same group share the partitions; default userstream (env USERSTREAM_GROUP).")
     private var groupOption: String?
-    var group: String { groupOption ?? Environment.string("USERSTREAM_GROUP") ?? "userstream" }
+    var group: String { groupOption ?? StreamTarget.defaultGroup }
+
+    var target: StreamTarget { topics.target(group: group) }
 
     @Option(name: .customLong("until-idle"), help: "Exit once no record arrived for this many seconds (for jobs and tests; env USERSTREAM_UNTIL_IDLE).")
     private var untilIdleOption: Double?
@@ -85,8 +85,11 @@ struct StreamOptions: ParsableArguments {
         _ = try untilIdle
     }
 
+}
+
+extension StreamTarget {
     /// The metrics and, with --http, the status endpoint watching this stream's topic, group and sink.
     func observability(http: HTTPOptions, kafka: KafkaConfiguration, sink: SinkLocation) throws -> Observability {
-        try Observability(http: http, kafka: kafka, topic: topics.topic, group: group, dlqTopic: topics.deadLetterTopic, sink: sink)
+        try Observability(http: http, kafka: kafka, topic: topic, group: group, dlqTopic: deadLetterTopic, sink: sink)
     }
 }

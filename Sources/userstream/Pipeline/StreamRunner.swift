@@ -25,19 +25,19 @@ final class StreamRunner: Sendable {
     static let fetchSizes = ConsumerSettings(maxBytes: 4 << 20, partitionMaxBytes: 1 << 20)
 
     /// Opens the sink, joins the group and subscribes to the users topic.
-    static func start(kafka: KafkaConfiguration, options: StreamOptions, sink: SinkLocation,
+    static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation,
                       metrics: PipelineMetrics = PipelineMetrics()) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let deadLetters = try await KafkaProducer(configuration: kafka)
             let consumer = try await KafkaConsumer(
-                configuration: kafka, group: ConsumerGroupSettings(groupID: options.group), settings: Self.fetchSizes)
+                configuration: kafka, group: ConsumerGroupSettings(groupID: target.group), settings: Self.fetchSizes)
             let processor = StreamProcessor(
-                sink: store, deadLetters: deadLetters, dlqTopic: options.topics.deadLetterTopic, metrics: metrics,
+                sink: store, deadLetters: deadLetters, dlqTopic: target.deadLetterTopic, metrics: metrics,
                 logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })
             let runner = StreamRunner(processor: processor, consumer: consumer, deadLetters: deadLetters, store: store)
             do {
-                try await consumer.subscribe(to: [options.topics.topic], listener: RebalanceListener(
+                try await consumer.subscribe(to: [target.topic], listener: RebalanceListener(
                     revoked: { await processor.partitionsRevoked($0) },
                     assigned: { await processor.partitionsAssigned($0) }))
             } catch {

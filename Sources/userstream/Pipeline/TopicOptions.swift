@@ -12,4 +12,19 @@ struct TopicOptions: ParsableArguments {
 
     /// The dead-letter topic in effect.
     var deadLetterTopic: String { dlqTopic ?? topic + ".dlq" }
+
+    /// What a stream in `group` reads and where its rejects go.
+    func target(group: String) -> StreamTarget {
+        StreamTarget(topic: topic, deadLetterTopic: deadLetterTopic, group: group)
+    }
+}
+
+/// The topic a stream reads, its dead-letter topic and its consumer group, however they were given.
+struct StreamTarget {
+    var topic: String
+    var deadLetterTopic: String
+    var group: String
+
+    /// The group when none is given: USERSTREAM_GROUP, else userstream.
+    static var defaultGroup: String { Environment.string("USERSTREAM_GROUP") ?? "userstream" }
 }

@@ -41,6 +41,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Folder for the broker's log.")
     var logDirectory: String = "logs"
 
+    @OptionGroup var topics: TopicOptions
     @OptionGroup var sink: SinkOptions
     @OptionGroup var http: HTTPOptions
     @OptionGroup var stop: StopOptions
@@ -57,23 +58,22 @@ struct UpCommand: AsyncParsableCommand {
         let location = try sink.location()
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         // The broker itself refuses a users record that breaks the contract.
-        let topic = try StreamOptions.parse([]).topics.topic
+        let topic = topics.topic
         let registry = try BrokerSchemaRegistry.write(topic: topic, into: "\(logDirectory)/schema-registry")
         let broker = try await EmbeddedBroker.start(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log", schemaRegistry: registry)
         defer { broker.stop() }
         printError("userstream: broker Tansu on \(broker.address), enforcing the users contract on \(topic)")
-        let pipeline = Task { try await runPipeline(broker: broker, sink: location) }
-        let signals = TerminationSignals(grace: try stop.stopTimeout, onGraceExpired: {
+        let lifecycle = CommandLifecycle(grace: try stop.stopTimeout, onGraceExpired: {
             print("userstream: up stopped before the work in progress finished; the sink keeps what was stored")
             fflush(nil)
             broker.stop()
-        }) { pipeline.cancel() }
-        defer { withExtendedLifetime(signals) {} }
+        })
+        let command = self
         do {
-            try await pipeline.value
+            try await lifecycle.run { try await command.runPipeline(broker: broker, sink: location) }.get()
         } catch {
             // Stopped on request: the summary is printed; the stop is no error.
-            guard let code = signals.exitCode else { throw error }
+            guard let code = lifecycle.exitCode else { throw error }
             throw ExitCode(code)
         }
     }
@@ -82,9 +82,9 @@ struct UpCommand: AsyncParsableCommand {
         let (standInURLs, listening) = AsyncStream.makeStream(of: String.self)
         let apiServer = api == nil ? Task {
             defer { listening.finish() }
-            var quiet = Logger(label: "userstream.stand-in-api")
-            quiet.logLevel = .critical  // its shutdown on cancellation logs an error that is none
-            try await StandInUserAPI(configuration: .init(port: 0), logger: quiet).run { listening.yield($0) }
+            var logger = Logger(label: "userstream.stand-in-api")
+            logger.logLevel = .warning  // its info lines (started, stopping) would repeat what up prints
+            try await StandInUserAPI(configuration: .init(port: 0), logger: logger).run { listening.yield($0) }
         } : nil
         defer { apiServer?.cancel() }
         var apiURL = api
@@ -100,18 +100,18 @@ struct UpCommand: AsyncParsableCommand {
         printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
 
         let kafka = KafkaConfiguration(bootstrapServers: [broker.address])
-        let options = try StreamOptions.parse([])
+        let target = topics.target(group: StreamTarget.defaultGroup)
         let admin = KafkaAdmin(configuration: kafka)
-        for name in [options.topics.topic, options.topics.deadLetterTopic] {
+        for name in [target.topic, target.deadLetterTopic] {
             _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: try partitions), admin: admin)
         }
         await admin.shutdown()
         printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
 
-        let observability = try options.observability(http: http, kafka: kafka, sink: location)
+        let observability = try target.observability(http: http, kafka: kafka, sink: location)
         do {
             try await observability.serving(holdingOpen: true) {
-                try await produceAndStream(api: apiURL, kafka: kafka, options: options, sink: location, metrics: observability.metrics)
+                try await produceAndStream(api: apiURL, kafka: kafka, target: target, sink: location, metrics: observability.metrics)
             }
         } catch {
             await observability.close()
@@ -121,11 +121,11 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     /// Produces the users and streams them into the sink, then prints the summary and samples.
-    private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, options: StreamOptions, sink location: SinkLocation,
+    private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
                                   metrics: PipelineMetrics) async throws {
-        let runner = try await StreamRunner.start(kafka: kafka, options: options, sink: location, metrics: metrics)
+        let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics)
         let streaming = Task { try await runner.run(idleTimeout: nil) }
-        let settings = try ingest.settings(topic: options.topics.topic, duration: try duration)
+        let settings = try ingest.settings(topic: target.topic, duration: try duration)
         let produced: IngestSummary
         do {
             produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {

@@ -36,10 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
             dlqTopic: topics.deadLetterTopic, sink: try sink.location())
         do {
             if let endpoint = observability.endpoint {
-                let serving = Task { try await observability.serving(holdingOpen: true) {} }
-                let signals = TerminationSignals { serving.cancel() }
-                defer { withExtendedLifetime(signals) {} }
-                try await serving.value
+                try await CommandLifecycle().run { try await observability.serving(holdingOpen: true) {} }.get()
                 try report(endpoint.monitor.report)
             } else {
                 try await show(observability.probe)
