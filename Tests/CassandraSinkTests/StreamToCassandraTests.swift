@@ -15,27 +15,12 @@ struct StreamToCassandraTests {
          "--dlq-topic", topic + ".dlq", "--until-idle", "60", "--sink", "cassandra://127.0.0.1:\(peer.port)/spark_streams"]
     }
 
-    /// Runs `body` with `admin`, then shuts the admin down and waits for that, whether `body` returned or threw.
-    static func withAdmin<T>(_ admin: KafkaAdmin, isolation: isolated (any Actor)? = #isolation,
-                             _ body: (KafkaAdmin) async throws -> T) async throws -> T {
-        let result: T
-        do {
-            result = try await body(admin)
-        } catch {
-            await admin.shutdown()
-            throw error
-        }
-        await admin.shutdown()
-        return result
-    }
-
     @Test("every record becomes an INSERT with its values; offsets are committed only after the peer acknowledged, so a crash before that redelivers everything")
     func commitsOnlyAfterAcknowledgement() async throws {
         let broker = try TansuBroker.start()
         let suffix = UInt32.random(in: 0...UInt32.max)
         let topic = "users_created_cql_\(suffix)", group = "cql-e2e-\(suffix)"
-        let admin = KafkaAdmin(configuration: broker.configuration)
-        try await Self.withAdmin(admin) { admin in
+        try await KafkaAdmin.withAdmin(configuration: broker.configuration) { admin in
             try await admin.createTopics([NewTopic(name: topic, partitions: 2, replicationFactor: 1),
                                           NewTopic(name: topic + ".dlq", partitions: 1, replicationFactor: 1)])
             let users = SampleUsers.make(30)

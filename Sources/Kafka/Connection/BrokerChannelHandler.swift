@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One encoded request on its way to the broker. The frame starts with the 4-byte size and the
-/// v0+ request header; the handler stamps the correlation id into bytes 8..<12.
+/// v0+ request header; the handler writes its correlation id in place of bytes 8..<12.
 struct BrokerRequest {
     var frame: ByteBuffer
     var api: String
@@ -44,7 +44,7 @@ final class BrokerChannelHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var request = unwrapOutboundIn(data)
+        let request = unwrapOutboundIn(data)
         guard let (correlationID, _) = inFlight.register(expectingResponse: request.expectsResponse, { id in
             Pending(promise: request.promise, api: request.api, timeout: request.timeout, timer: nil)
         }) else {
@@ -52,14 +52,23 @@ final class BrokerChannelHandler: ChannelDuplexHandler {
             promise?.fail(KafkaError.connectionClosed(address))
             return
         }
-        request.frame.setInteger(correlationID, at: request.frame.readerIndex + BrokerRequest.correlationIDOffset)
+        // The frame is still shared with the sender: writing into it would copy all of it (a
+        // Produce request is megabytes). Its head, the id and its rest go out as three buffers instead.
+        let frame = request.frame
+        let head = frame.getSlice(at: frame.readerIndex, length: BrokerRequest.correlationIDOffset)!
+        let restStart = frame.readerIndex + BrokerRequest.correlationIDOffset + 4
+        let rest = frame.getSlice(at: restStart, length: frame.writerIndex - restStart)!
+        var id = context.channel.allocator.buffer(capacity: 4)
+        id.writeInteger(correlationID)
+        context.write(wrapOutboundOut(head), promise: nil)
+        context.write(wrapOutboundOut(id), promise: nil)
         if request.expectsResponse {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let timer = context.eventLoop.scheduleTask(in: request.timeout) {
                 loopBound.value.timeout(correlationID: correlationID)
             }
             inFlight.update(correlationID) { $0.timer = timer }
-            context.write(wrapOutboundOut(request.frame), promise: promise)
+            context.write(wrapOutboundOut(rest), promise: promise)
         } else {
             let requestPromise = request.promise
             let written = context.eventLoop.makePromise(of: Void.self)
@@ -70,7 +79,7 @@ final class BrokerChannelHandler: ChannelDuplexHandler {
                 }
             }
             written.futureResult.cascade(to: promise)
-            context.write(wrapOutboundOut(request.frame), promise: written)
+            context.write(wrapOutboundOut(rest), promise: written)
         }
     }
 

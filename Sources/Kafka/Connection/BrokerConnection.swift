@@ -137,7 +137,7 @@ public final class BrokerConnection: Sendable {
     }
 
     private static func exchange<R: KafkaRequest>(_ request: R, version: Int16, channel: any Channel, address: BrokerAddress, clientID: String, timeout: Duration, expectsResponse: Bool) async throws -> ByteBuffer {
-        var buffer = channel.allocator.buffer(capacity: 256)
+        var buffer = channel.allocator.buffer(capacity: 64 + clientID.utf8.count + request.encodedSizeHint)
         buffer.writeInteger(Int32(0))
         do {
             try RequestHeader(apiKey: R.apiKey, apiVersion: version, correlationId: 0, clientId: clientID).encode(into: &buffer)

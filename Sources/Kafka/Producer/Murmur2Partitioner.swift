@@ -13,40 +13,32 @@ public enum Murmur2Partitioner {
     /// Kafka's 32-bit murmur2 with seed 0x9747b28c.
     @inlinable
     public static func murmur2<Bytes: Collection>(_ data: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+        if let hash = data.withContiguousStorageIfAvailable({ murmur2(UnsafeRawBufferPointer($0)) }) { return hash }
+        return Array(data).withUnsafeBytes { murmur2($0) }
+    }
+
+    /// Kafka's 32-bit murmur2 over raw bytes, four at a time (little-endian words, as the Java client reads them).
+    @inlinable
+    public static func murmur2(_ data: UnsafeRawBufferPointer) -> UInt32 {
         let m: UInt32 = 0x5bd1_e995
-        let r: UInt32 = 24
         let length = data.count
         var h: UInt32 = 0x9747_b28c ^ UInt32(truncatingIfNeeded: length)
-        var iterator = data.makeIterator()
-        var remaining = length
-        while remaining >= 4 {
-            let b0 = UInt32(iterator.next()!), b1 = UInt32(iterator.next()!)
-            let b2 = UInt32(iterator.next()!), b3 = UInt32(iterator.next()!)
-            var k = b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)
+        var offset = 0
+        while length - offset >= 4 {
+            var k = UInt32(littleEndian: data.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
             k &*= m
-            k ^= k >> r
+            k ^= k >> 24
             k &*= m
             h &*= m
             h ^= k
-            remaining -= 4
+            offset += 4
         }
-        var tail: [UInt32] = []
-        while let byte = iterator.next() { tail.append(UInt32(byte)) }
-        switch tail.count {
-        case 3:
-            h ^= tail[2] << 16
-            h ^= tail[1] << 8
-            h ^= tail[0]
+        let rest = length - offset
+        if rest == 3 { h ^= UInt32(data[offset + 2]) << 16 }
+        if rest >= 2 { h ^= UInt32(data[offset + 1]) << 8 }
+        if rest >= 1 {
+            h ^= UInt32(data[offset])
             h &*= m
-        case 2:
-            h ^= tail[1] << 8
-            h ^= tail[0]
-            h &*= m
-        case 1:
-            h ^= tail[0]
-            h &*= m
-        default:
-            break
         }
         h ^= h >> 13
         h &*= m

@@ -89,6 +89,7 @@ struct ProducerState<Token, Waiter> {
                           timestamp: Int64, token: (Int) -> Token) -> [(index: Int, error: KafkaError)] {
         if isClosed { return records.indices.map { ($0, .shutDown) } }
         var refused: [(index: Int, error: KafkaError)] = []
+        var known: (topic: String, partitionCount: Int)?  // records of one send mostly share a topic: one lookup
         for (index, var record) in records.enumerated() {
             if let error = lookupFailures[record.topic] {
                 refused.append((index, error))
@@ -99,7 +100,13 @@ struct ProducerState<Token, Waiter> {
                 refused.append((index, .messageTooLarge(size: size, limit: maxRecordSize)))
                 continue
             }
-            guard let count = partitionCounts[record.topic] else {
+            let count: Int
+            if let known, known.topic == record.topic {
+                count = known.partitionCount
+            } else if let counted = partitionCounts[record.topic] {
+                count = counted
+                known = (record.topic, counted)
+            } else {
                 refused.append((index, .unknownTopic(record.topic)))
                 continue
             }

@@ -28,6 +28,24 @@ public protocol KafkaRequest: Sendable {
     static func isFlexible(version: Int16) -> Bool
     /// Encodes the body (not the header or the size prefix) as `version` lays it out.
     func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError)
+    /// About how many bytes the encoded request takes, so its frame is allocated once.
+    var encodedSizeHint: Int { get }
+}
+
+extension KafkaRequest {
+    public var encodedSizeHint: Int { 256 }
+}
+
+extension ProduceRequest {
+    /// The record batches plus room for the topic and partition fields.
+    public var encodedSizeHint: Int {
+        var size = 256
+        for topic in topicData {
+            size += 64 + topic.name.utf8.count
+            for partition in topic.partitionData { size += 16 + (partition.records?.readableBytes ?? 0) }
+        }
+        return size
+    }
 }
 
 /// A response body, read after a `ResponseHeader`.

@@ -26,6 +26,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryBudget.applyToThroughputTool()
         if let groupID = group.group {
             guard partition == nil else { throw ValidationError("--partition and --group exclude each other: the group assigns the partitions") }
             return try await consumeInGroup(groupID)

@@ -24,6 +24,7 @@ struct ProduceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryBudget.applyToThroughputTool()
         let recordHeaders = try headers.map { (entry) throws -> KafkaHeader in
             guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--header expects name=value, got '\(entry)'") }
             return KafkaHeader(key: String(entry[..<eq]), value: ByteBuffer(string: String(entry[entry.index(after: eq)...])))
@@ -43,6 +44,8 @@ struct ProduceCommand: AsyncParsableCommand {
         let chunkSize = 5_000
         let maxChunksInFlight = 8
 
+        // Read once: a property-wrapper read per record shows in the profile.
+        let (topic, partition) = (topic, partition)
         func record(_ line: ByteBuffer) -> ProducerRecord {
             guard let separator, let range = firstRange(of: separator, in: line) else {
                 return ProducerRecord(topic: topic, value: line, headers: recordHeaders, partition: partition)

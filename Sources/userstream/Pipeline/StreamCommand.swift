@@ -84,7 +84,6 @@ struct StreamOptions: ParsableArguments {
     func validate() throws {
         _ = try untilIdle
     }
-
 }
 
 extension StreamTarget {

@@ -21,17 +21,20 @@ final class StreamRunner: Sendable {
     }
 
     /// Fetches of a few MiB: batches of thousands of users keep sink writes fast, and the batch
-    /// being written plus the one prefetched keep the processor within its 64 MiB budget.
-    static let fetchSizes = ConsumerSettings(maxBytes: 4 << 20, partitionMaxBytes: 1 << 20)
+    /// being written plus the one prefetched keep the processor within its 64 MiB budget. A broker
+    /// may hold a fetch for its whole wait even once records arrived (Tansu does), so the wait
+    /// bounds how late a user is stored: 25 ms costs an idle stream about 40 small fetches a second.
+    static let fetchSizes = ConsumerSettings(maxWait: .milliseconds(25), maxBytes: 4 << 20, partitionMaxBytes: 1 << 20)
 
     /// Opens the sink, joins the group and subscribes to the users topic.
+    /// `sessionTimeout` also sets how long Tansu holds the first join (half of it).
     static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation,
-                      metrics: PipelineMetrics = PipelineMetrics()) async throws -> StreamRunner {
+                      metrics: PipelineMetrics = PipelineMetrics(), sessionTimeout: Duration = .seconds(6)) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let deadLetters = try await KafkaProducer(configuration: kafka)
             let consumer = try await KafkaConsumer(
-                configuration: kafka, group: ConsumerGroupSettings(groupID: target.group), settings: Self.fetchSizes)
+                configuration: kafka, group: ConsumerGroupSettings(groupID: target.group, sessionTimeout: sessionTimeout), settings: Self.fetchSizes)
             let processor = StreamProcessor(
                 sink: store, deadLetters: deadLetters, dlqTopic: target.deadLetterTopic, metrics: metrics,
                 logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })

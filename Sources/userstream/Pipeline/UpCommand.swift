@@ -7,6 +7,7 @@ import UserContract
 import StandInAPI
 import UserSinks
 import Metering
+import ServiceLifecycle
 
 /// `userstream up`: the whole pipeline on one machine — Tansu, the stand-in API, produce and
 /// stream into SQLite — with progress, then a summary and a few stored users.
@@ -68,9 +69,19 @@ struct UpCommand: AsyncParsableCommand {
             fflush(nil)
             broker.stop()
         })
+        // The stand-in API is a service of the same group: shut down after the pipeline, which uses it.
+        let (standInURLs, listening) = AsyncStream.makeStream(of: String.self)
+        var services: [any Service] = []
+        if api == nil {
+            var logger = Logger(label: "userstream.stand-in-api")
+            logger.logLevel = .warning  // its info lines (started, stopping) would repeat what up prints
+            services.append(StandInUserAPI(configuration: .init(port: 0), logger: logger).application { listening.yield($0) })
+        }
         let command = self
         do {
-            try await lifecycle.run { try await command.runPipeline(broker: broker, sink: location) }.get()
+            try await lifecycle.run(alongside: services) {
+                try await command.runPipeline(broker: broker, sink: location, standInURLs: standInURLs)
+            }.get()
         } catch {
             // Stopped on request: the summary is printed; the stop is no error.
             guard let code = lifecycle.exitCode else { throw error }
@@ -78,15 +89,7 @@ struct UpCommand: AsyncParsableCommand {
         }
     }
 
-    private func runPipeline(broker: EmbeddedBroker, sink location: SinkLocation) async throws {
-        let (standInURLs, listening) = AsyncStream.makeStream(of: String.self)
-        let apiServer = api == nil ? Task {
-            defer { listening.finish() }
-            var logger = Logger(label: "userstream.stand-in-api")
-            logger.logLevel = .warning  // its info lines (started, stopping) would repeat what up prints
-            try await StandInUserAPI(configuration: .init(port: 0), logger: logger).run { listening.yield($0) }
-        } : nil
-        defer { apiServer?.cancel() }
+    private func runPipeline(broker: EmbeddedBroker, sink location: SinkLocation, standInURLs: AsyncStream<String>) async throws {
         var apiURL = api
         if apiURL == nil {
             for await url in standInURLs {
@@ -94,9 +97,7 @@ struct UpCommand: AsyncParsableCommand {
                 break
             }
         }
-        guard let apiURL else {
-            throw CommandFailure("the stand-in API did not start: \(String(describing: await apiServer?.result))")
-        }
+        guard let apiURL else { throw CommandFailure("the stand-in API did not start") }
         printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
 
         let kafka = KafkaConfiguration(bootstrapServers: [broker.address])
@@ -123,7 +124,10 @@ struct UpCommand: AsyncParsableCommand {
     /// Produces the users and streams them into the sink, then prints the summary and samples.
     private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
                                   metrics: PipelineMetrics) async throws {
-        let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics)
+        // The only member of a group on its own broker: a short session lets Tansu answer the first
+        // join after 1.5 s instead of 3 s, so the first user is stored sooner.
+        let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics,
+                                                  sessionTimeout: .seconds(3))
         let streaming = Task { try await runner.run(idleTimeout: nil) }
         let settings = try ingest.settings(topic: target.topic, duration: try duration)
         let produced: IngestSummary
