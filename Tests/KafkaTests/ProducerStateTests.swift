@@ -39,6 +39,16 @@ import Testing
         ProducerRecord(topic: topic, key: key.map { ByteBuffer(string: $0) }, value: ByteBuffer(repeating: 0x61, count: value), partition: partition)
     }
 
+    /// The record batch a drained batch goes out as.
+    func sent(_ batch: State.Batch) throws -> RecordBatch {
+        guard case .success(let bytes)? = batch.records.sealed else { throw Failure("batch not sealed: \(String(describing: batch.records.sealed))") }
+        let batches = try RecordBatchDecoder().decodeBatches(bytes)
+        guard batches.count == 1 else { throw Failure("\(batches.count) batches") }
+        return batches[0]
+    }
+
+    struct Failure: Error { let message: String; init(_ message: String) { self.message = message } }
+
     func enqueue(_ state: inout State, _ records: [ProducerRecord], lookupFailures: [String: KafkaError] = [:]) -> [(index: Int, error: KafkaError)] {
         state.enqueue(records, lookupFailures: lookupFailures, now: t0, timestamp: 1_700_000_000_000) { $0 }
     }
@@ -64,12 +74,14 @@ import Testing
         #expect(placed[4] == 3)
     }
 
-    @Test("records without a key or timestamp get the send's timestamp")
-    func timestampFilledIn() {
+    @Test("records without a timestamp get the send's, and go out as queued: keys, values and order")
+    func recordsGoOutAsQueued() throws {
         var state = state()
-        _ = enqueue(&state, [record(partition: 0), ProducerRecord(topic: "users", value: nil, partition: 0, timestamp: 42)])
-        let batch = state.nextRound(now: t0 + .seconds(10)).requests[0].batches[0]
+        _ = enqueue(&state, [record(key: "k", value: 3, partition: 0), ProducerRecord(topic: "users", value: nil, partition: 0, timestamp: 42)])
+        let batch = try sent(state.nextRound(now: t0 + .seconds(10)).requests[0].batches[0])
         #expect(batch.records.map(\.timestamp) == [1_700_000_000_000, 42])
+        #expect(batch.records.map { $0.key.map { String(buffer: $0) } } == ["k", nil])
+        #expect(batch.records.map { $0.value.map { String(buffer: $0) } } == ["aaa", nil])
     }
 
     @Test("a record for a partition the topic does not have, one too large, or one for a topic that failed lookup is refused with why")
@@ -165,13 +177,19 @@ import Testing
         #expect(state.unknownTopics(["users", "other"]) == ["other"])
     }
 
-    @Test("a new producer id starts a new generation and is what the next round sends with")
-    func identity() {
+    @Test("a batch goes out with the producer id, epoch and sequence of its attempt; a retry under a new id is restamped")
+    func identity() throws {
         var state = state()
         state.identified(as: .init(id: 7, epoch: 2))
-        _ = enqueue(&state, [record(partition: 0)])
-        let round = state.nextRound(now: t0 + .seconds(10))
-        #expect(round.producer == .init(id: 7, epoch: 2))
-        #expect(round.requests[0].batches[0].baseSequence == 0)
+        _ = enqueue(&state, [record(partition: 0), record(partition: 0)])
+        let first = state.nextRound(now: t0 + .seconds(10)).requests[0].batches[0]
+        let firstSent = try sent(first)
+        #expect([firstSent.producerId, Int64(firstSent.producerEpoch), Int64(firstSent.baseSequence)] == [7, 2, 0])
+        // The broker no longer knows the producer: a new id, and the batch again from sequence 0.
+        _ = state.answered(first, errorCode: KafkaErrorCode.unknownProducerId.rawValue, retriable: true, now: t0)
+        state.identified(as: .init(id: 8, epoch: 0))
+        let retried = try sent(state.nextRound(now: t0 + .seconds(20)).requests[0].batches[0])
+        #expect([retried.producerId, Int64(retried.producerEpoch), Int64(retried.baseSequence)] == [8, 0, 0])
+        #expect(retried.records.count == 2, "the same records, verified by the CRC the decoder checks")
     }
 }

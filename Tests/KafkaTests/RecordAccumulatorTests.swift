@@ -3,7 +3,7 @@ import Testing
 @testable import Kafka
 
 @Suite struct RecordAccumulatorTests {
-    typealias Accumulator = RecordAccumulator<Int, Int>
+    typealias Accumulator = RecordAccumulator<[Int], Int>
     let tp = TopicPartition(topic: "t", partition: 0)
     let t0 = ContinuousClock.now
 

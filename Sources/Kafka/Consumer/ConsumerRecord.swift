@@ -29,6 +29,10 @@ public struct ConsumerSettings: Sendable {
     public var resetTo: OffsetSpec
     /// How long the broker may wait for `minBytes` before answering a fetch.
     public var maxWait: Duration
+    /// The wait after a fetch that came back empty for a partition with records past its position:
+    /// a broker reading slow storage (Tansu on S3) answers within the wait with what it has read,
+    /// which can be nothing every time when the wait is short.
+    public var maxWaitWhenBehind: Duration = .milliseconds(500)
     public var minBytes: Int32
     /// Upper bound of one fetch response.
     public var maxBytes: Int32

@@ -6,6 +6,9 @@ import Logging
 struct FetchRounds {
     let consumer: PartitionConsumer
     let maxWait: Duration
+    let maxWaitWhenBehind: Duration
+    /// The wait of the next round: `maxWaitWhenBehind` after a round that left records on the broker.
+    private var wait: Duration
     private var pending: (task: Task<FetchRound, any Error>, epoch: UInt64)?
     private var reconnect: ReconnectWindow
     private static let logger = Logger(label: "userstream.kafka.fetch")
@@ -13,11 +16,10 @@ struct FetchRounds {
     /// Rounds wait at most the consumer's `maxWait`, and not longer than `idleTimeout`.
     init(consumer: PartitionConsumer, idleTimeout: Duration?) {
         self.consumer = consumer
-        if let idleTimeout {
-            maxWait = Swift.min(consumer.settings.maxWait, Swift.max(.milliseconds(10), idleTimeout))
-        } else {
-            maxWait = consumer.settings.maxWait
-        }
+        let cap = idleTimeout.map { Swift.max(.milliseconds(10), $0) } ?? .seconds(Int64.max)
+        maxWait = Swift.min(consumer.settings.maxWait, cap)
+        maxWaitWhenBehind = Swift.max(maxWait, Swift.min(consumer.settings.maxWaitWhenBehind, cap))
+        wait = maxWait
         reconnect = ReconnectWindow(window: consumer.cluster.configuration.reconnectWindow)
     }
 
@@ -31,7 +33,7 @@ struct FetchRounds {
             task = pending.task
         } else {
             pending?.task.cancel()
-            task = consumer.startRound(from: current.positions, maxWait: maxWait)
+            task = consumer.startRound(from: current.positions, maxWait: wait)
         }
         pending = nil
         let round: FetchRound
@@ -44,8 +46,9 @@ struct FetchRounds {
         // A round that lost its leaders has not reached a broker either.
         if !(round.needsMetadata && round.records.isEmpty) { reconnect.succeeded() }
         guard consumer.advance(to: round.positions, epoch: current.epoch) else { return ([], current.epoch) }
+        wait = round.leftRecordsBehind ? maxWaitWhenBehind : maxWait
         // Prefetch: the next round runs while the caller handles this one.
-        pending = (consumer.startRound(from: round.positions, maxWait: maxWait), current.epoch)
+        pending = (consumer.startRound(from: round.positions, maxWait: wait), current.epoch)
         return (round.records, current.epoch)
     }
 

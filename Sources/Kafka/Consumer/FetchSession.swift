@@ -10,6 +10,8 @@ struct FetchRound: Sendable {
     /// Partitions whose position must be reset (OFFSET_OUT_OF_RANGE).
     var outOfRange: [TopicPartition] = []
     var needsMetadata = false
+    /// A partition answered without records although its log goes past the position.
+    var leftRecordsBehind = false
 
     static func fetch(cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWait: Duration) async throws -> FetchRound {
         var round = FetchRound(positions: positions)
@@ -37,6 +39,7 @@ struct FetchRound: Sendable {
             round.records.append(contentsOf: part.records)
             round.outOfRange.append(contentsOf: part.outOfRange)
             round.needsMetadata = round.needsMetadata || part.needsMetadata
+            round.leftRecordsBehind = round.leftRecordsBehind || part.leftRecordsBehind
             for (tp, position) in part.positions { round.positions[tp] = position }
         }
         if round.needsMetadata { await cluster.invalidateMetadata() }
@@ -85,6 +88,7 @@ struct FetchRound: Sendable {
                     throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "fetching \(tp)", retriable: false)
                 }
                 let (records, next) = try PartitionRecords.decode(partition, of: tp, at: position, isolation: settings.isolation, decoder: decoder)
+                if next == position && partition.highWatermark > position { round.leftRecordsBehind = true }
                 round.records.append(contentsOf: records)
                 round.positions[tp] = next
             }

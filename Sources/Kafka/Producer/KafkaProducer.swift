@@ -150,32 +150,25 @@ public final class KafkaProducer: Sendable {
                     await wakeup.wait(until: round.deadline)
                     continue
                 }
-                let producer = round.producer
                 for request in round.requests {
-                    requests.addTask { await self.produce(request.batches, to: request.leader, producer: producer) }
+                    requests.addTask { await self.produce(request.batches, to: request.leader) }
                 }
             }
             await requests.waitForAll()
         }
     }
 
-    /// Encodes `batches`, sends them in one Produce request to broker `leader`, and settles each.
-    private func produce(_ batches: [State.Batch], to leader: Int32, producer: State.ProducerIdentity) async {
+    /// Sends `batches` (sealed for this attempt) in one Produce request to broker `leader`, and settles each.
+    private func produce(_ batches: [State.Batch], to leader: Int32) async {
         var encoded: [(State.Batch, ByteBuffer)] = []
         for batch in batches {
-            var encoder = RecordBatchEncoder(
-                compression: settings.compression,
-                producerId: settings.idempotent ? producer.id : -1,
-                producerEpoch: settings.idempotent ? producer.epoch : -1,
-                baseSequence: settings.idempotent ? batch.baseSequence! : -1,
-                initialCapacity: batch.bytes + 128)
-            for record in batch.records {
-                encoder.append(key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp ?? 0)
-            }
-            do {
-                encoded.append((batch, try encoder.encode()))
-            } catch {
+            switch batch.records.sealed {
+            case .success(let bytes)?:
+                encoded.append((batch, bytes))
+            case .failure(let error)?:
                 settle(batch, errorCode: Self.noBrokerCode, retriable: false, baseOffset: -1, error: .configuration("cannot encode a record batch: \(error)"))
+            case nil:
+                preconditionFailure("a batch goes out sealed")
             }
         }
         guard !encoded.isEmpty else { return }

@@ -5,7 +5,7 @@ import KafkaProtocol
 /// `KafkaProducer` keeps one under its lock and does the talking. Generic over the delivery token
 /// and the flush waiter so tests drive it with plain values.
 struct ProducerState<Token, Waiter> {
-    typealias Accumulator = RecordAccumulator<ProducerRecord, Token>
+    typealias Accumulator = RecordAccumulator<EncodedRecords, Token>
     typealias Batch = Accumulator.Batch
 
     /// One Produce request's worth of batches for one leader.
@@ -21,7 +21,6 @@ struct ProducerState<Token, Waiter> {
         var deadline: ContinuousClock.Instant?
         /// Closed, and every record has its outcome: the sender may stop.
         var isFinished: Bool
-        var producer: ProducerIdentity
     }
 
     struct ProducerIdentity: Equatable, Sendable {
@@ -41,6 +40,8 @@ struct ProducerState<Token, Waiter> {
     private var flushWaiters: [Waiter] = []
     private let maxRecordSize: Int
     private let maxRequestSize: Int
+    private let compression: CompressionCodec
+    private let idempotent: Bool
 
     init(settings: ProducerSettings) {
         accumulator = Accumulator(settings: .init(
@@ -50,6 +51,8 @@ struct ProducerState<Token, Waiter> {
             deliveryTimeout: settings.deliveryTimeout, retryBackoffMax: settings.retryBackoffMax))
         maxRecordSize = settings.maxRecordSize
         maxRequestSize = settings.maxRequestSize
+        compression = settings.compression
+        idempotent = settings.idempotent
     }
 
     /// Nothing goes out until the broker knows this producer again.
@@ -146,12 +149,15 @@ struct ProducerState<Token, Waiter> {
         return accumulator.removeQueued()
     }
 
-    /// The batches due now, grouped into requests per leader of at most the request size.
+    /// The batches due now, sealed for this attempt and grouped into requests per leader of at most the request size.
     mutating func nextRound(now: ContinuousClock.Instant) -> Round {
-        let metadata = metadata
-        let batches = accumulator.drain(now: now, flushing: flushRequests > 0 || isClosed) {
+        let (metadata, producer, compression, idempotent) = (metadata, producer, compression, idempotent)
+        let batches = accumulator.drain(now: now, flushing: flushRequests > 0 || isClosed, isRoutable: {
             metadata.leader(topic: $0.topic, partition: $0.partition) != nil
-        }
+        }, prepare: { batch in
+            batch.records.seal(compression: compression, producerId: idempotent ? producer.id : -1,
+                               producerEpoch: idempotent ? producer.epoch : -1, baseSequence: idempotent ? batch.baseSequence! : -1)
+        })
         if batches.isEmpty, accumulator.queuedRecords > 0,
            accumulator.queues.keys.contains(where: { metadata.leader(topic: $0.topic, partition: $0.partition) == nil }) {
             needsMetadata = true
@@ -163,7 +169,7 @@ struct ProducerState<Token, Waiter> {
         let requests = byLeader.flatMap { leader, batches in
             splitByRequestSize(batches).map { Request(leader: leader, batches: $0) }
         }
-        return Round(requests: requests, deadline: accumulator.nextDeadline(), isFinished: isClosed && accumulator.isIdle, producer: producer)
+        return Round(requests: requests, deadline: accumulator.nextDeadline(), isFinished: isClosed && accumulator.isIdle)
     }
 
     /// Batches past their delivery timeout, and the flush waiters that may go on now.

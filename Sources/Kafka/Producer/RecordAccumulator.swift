@@ -4,8 +4,9 @@ import KafkaProtocol
 /// Collects records into per-partition batches and decides which batches go out when:
 /// a batch is sent once full, once it has waited `linger`, or on flush; each partition keeps at
 /// most `maxInFlight` batches on the wire and retries in sequence order (`PartitionSequencer`).
-/// Pure state; `Token` is whatever the producer needs to report a record's delivery.
-struct RecordAccumulator<Record, Token> {
+/// Pure state; `Records` is what a batch keeps of its records (encoded bytes in the producer, a
+/// list in tests), `Token` whatever the producer needs to report a record's delivery.
+struct RecordAccumulator<Records: BatchRecords, Token> {
     struct Settings: Sendable {
         var batchSize: Int
         var linger: Duration
@@ -21,7 +22,7 @@ struct RecordAccumulator<Record, Token> {
     /// Records for one partition, sent together in one record batch.
     struct Batch {
         var partition: TopicPartition
-        var records: [Record] = []
+        var records: Records
         var tokens: [Token] = []
         var bytes = 0
         var createdAt: ContinuousClock.Instant
@@ -58,14 +59,14 @@ struct RecordAccumulator<Record, Token> {
     /// Adds one record; returns true when this closed the partition's batch (sticky partitioning
     /// then moves on to another partition).
     @discardableResult
-    mutating func append(_ record: Record, size: Int, token: Token, to partition: TopicPartition, now: ContinuousClock.Instant) -> Bool {
+    mutating func append(_ record: Records.Element, size: Int, token: Token, to partition: TopicPartition, now: ContinuousClock.Instant) -> Bool {
         var sealed = false
         queuedRecords += 1
         let batchSize = settings.batchSize
         Self.modify(&queues, partition, maxInFlight: settings.maxInFlight) { queue in
             if queue.open == nil {
-                queue.open = Batch(partition: partition, createdAt: now)
-                queue.open!.records.reserveCapacity(64)
+                queue.open = Batch(partition: partition, records: Records(expectedBytes: batchSize), createdAt: now)
+                queue.open!.tokens.reserveCapacity(64)
             }
             queue.open!.records.append(record)
             queue.open!.tokens.append(token)
@@ -79,8 +80,10 @@ struct RecordAccumulator<Record, Token> {
     }
 
     /// Takes the batches that should be sent now, assigning sequence numbers to first attempts.
-    /// `flushing` sends open batches without waiting for linger.
-    mutating func drain(now: ContinuousClock.Instant, flushing: Bool, isRoutable: (TopicPartition) -> Bool) -> [Batch] {
+    /// `flushing` sends open batches without waiting for linger. `prepare` sees each batch once
+    /// its sequence is known, while the accumulator holds its only copy (so it can write in place).
+    mutating func drain(now: ContinuousClock.Instant, flushing: Bool, isRoutable: (TopicPartition) -> Bool,
+                        prepare: (inout Batch) -> Void = { _ in }) -> [Batch] {
         var out: [Batch] = []
         guard !needsNewProducerID else { return out }
         let linger = settings.linger
@@ -101,6 +104,7 @@ struct RecordAccumulator<Record, Token> {
                         batch.generation = generation
                     }
                     batch.attempts += 1
+                    prepare(&batch)
                     queue.sequencer.sent(baseSequence: batch.baseSequence!)
                     sentRecords += batch.records.count
                     out.append(batch)
@@ -210,4 +214,19 @@ struct RecordAccumulator<Record, Token> {
     }
 }
 
-extension RecordAccumulator.Batch: Sendable where Record: Sendable, Token: Sendable {}
+extension RecordAccumulator.Batch: Sendable where Records: Sendable, Token: Sendable {}
+
+/// What a batch keeps of its records as they are appended.
+protocol BatchRecords {
+    associatedtype Element
+    /// Empty, with room for about `expectedBytes` (the batch size).
+    init(expectedBytes: Int)
+    var count: Int { get }
+    mutating func append(_ element: Element)
+}
+
+extension Array: BatchRecords {
+    init(expectedBytes: Int) {
+        self.init()
+    }
+}

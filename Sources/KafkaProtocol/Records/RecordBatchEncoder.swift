@@ -7,13 +7,13 @@ import NIOCore
 /// `encode()` fills in the header and CRC-32C, compressing the records first if asked.
 public struct RecordBatchEncoder: Sendable {
     /// How the batch's records are compressed.
-    public let compression: CompressionCodec
+    public private(set) var compression: CompressionCodec
     /// Producer id for idempotence/transactions; -1 for a plain producer.
-    public let producerId: Int64
+    public private(set) var producerId: Int64
     /// Epoch of `producerId`; -1 for a plain producer.
-    public let producerEpoch: Int16
+    public private(set) var producerEpoch: Int16
     /// Sequence number of the first record; -1 for a plain producer.
-    public let baseSequence: Int32
+    public private(set) var baseSequence: Int32
     /// Whether the batch belongs to a transaction.
     public let isTransactional: Bool
     /// Compression level handed to the codec; nil for the codec's default.
@@ -115,6 +115,17 @@ public struct RecordBatchEncoder: Sendable {
         }
         Self.seal(&batch)
         return batch
+    }
+
+    /// The finished batch for records appended before the producer fields were known: a producer
+    /// fills a batch as records are queued and learns its sequence number when it is sent.
+    public mutating func encode(compression: CompressionCodec, producerId: Int64, producerEpoch: Int16,
+                                baseSequence: Int32) throws(RecordBatchError) -> ByteBuffer {
+        self.compression = compression
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+        self.baseSequence = baseSequence
+        return try encode()
     }
 
     /// Rewrites the producer id, epoch and base sequence of an encoded batch and refreshes its CRC-32C.

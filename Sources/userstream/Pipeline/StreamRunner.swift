@@ -24,6 +24,7 @@ final class StreamRunner: Sendable {
     /// being written plus the one prefetched keep the processor within its 64 MiB budget. A broker
     /// may hold a fetch for its whole wait even once records arrived (Tansu does), so the wait
     /// bounds how late a user is stored: 25 ms costs an idle stream about 40 small fetches a second.
+    /// A broker too slow to read within it gets the longer `maxWaitWhenBehind` (FetchRounds).
     static let fetchSizes = ConsumerSettings(maxWait: .milliseconds(25), maxBytes: 4 << 20, partitionMaxBytes: 1 << 20)
 
     /// Opens the sink, joins the group and subscribes to the users topic.
