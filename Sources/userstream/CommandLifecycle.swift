@@ -32,7 +32,7 @@ final class CommandLifecycle: Sendable {
                           _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
         let outcome = Mutex<Result<T, any Error>?>(nil)
         let watcher = SignalWatcher(lifecycle: self)
-        let workService = WorkService {
+        let workService = ClosureService {
             do {
                 let value = if let stopping {
                     try await withGracefulShutdownHandler { try await work() } onGracefulShutdown: { stopping() }
@@ -76,19 +76,6 @@ final class CommandLifecycle: Sendable {
             onGraceExpired()
             exit(128 + number)
         }
-    }
-}
-
-/// The command's work as a service; it ends the group when it returns.
-private struct WorkService: Service {
-    let body: @Sendable () async -> Void
-
-    init(_ body: @escaping @Sendable () async -> Void) {
-        self.body = body
-    }
-
-    func run() async {
-        await body()
     }
 }
 

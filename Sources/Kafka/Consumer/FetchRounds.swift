@@ -16,9 +16,11 @@ struct FetchRounds {
     /// Rounds wait at most the consumer's `maxWait`, and not longer than `idleTimeout`.
     init(consumer: PartitionConsumer, idleTimeout: Duration?) {
         self.consumer = consumer
-        let cap = idleTimeout.map { Swift.max(.milliseconds(10), $0) } ?? .seconds(Int64.max)
-        maxWait = Swift.min(consumer.settings.maxWait, cap)
-        maxWaitWhenBehind = Swift.max(maxWait, Swift.min(consumer.settings.maxWaitWhenBehind, cap))
+        func capped(_ wait: Duration) -> Duration {
+            idleTimeout.map { Swift.min(wait, Swift.max(.milliseconds(10), $0)) } ?? wait
+        }
+        maxWait = capped(consumer.settings.maxWait)
+        maxWaitWhenBehind = Swift.max(maxWait, capped(consumer.settings.maxWaitWhenBehind))
         wait = maxWait
         reconnect = ReconnectWindow(window: consumer.cluster.configuration.reconnectWindow)
     }
