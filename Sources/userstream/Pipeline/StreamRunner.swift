@@ -28,14 +28,15 @@ final class StreamRunner: Sendable {
     static let fetchSizes = ConsumerSettings(maxWait: .milliseconds(25), maxBytes: 4 << 20, partitionMaxBytes: 1 << 20)
 
     /// Opens the sink, joins the group and subscribes to the users topic.
-    /// `sessionTimeout` also sets how long Tansu holds the first join (half of it).
-    static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation,
-                      metrics: PipelineMetrics = PipelineMetrics(), sessionTimeout: Duration = .seconds(6)) async throws -> StreamRunner {
+    /// `session` also sets how long Tansu holds the first join (UpCommand.session).
+    static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation, metrics: PipelineMetrics = PipelineMetrics(),
+                      session: (timeout: Duration, heartbeat: Duration) = (.seconds(6), .seconds(1))) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let deadLetters = try await KafkaProducer(configuration: kafka)
             let consumer = try await KafkaConsumer(
-                configuration: kafka, group: ConsumerGroupSettings(groupID: target.group, sessionTimeout: sessionTimeout), settings: Self.fetchSizes)
+                configuration: kafka, group: ConsumerGroupSettings(
+                    groupID: target.group, sessionTimeout: session.timeout, heartbeatInterval: session.heartbeat), settings: Self.fetchSizes)
             let processor = StreamProcessor(
                 sink: store, deadLetters: deadLetters, dlqTopic: target.deadLetterTopic, metrics: metrics,
                 logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })

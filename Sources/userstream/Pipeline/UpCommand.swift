@@ -124,18 +124,25 @@ struct UpCommand: AsyncParsableCommand {
     /// Produces the users and streams them into the sink, then prints the summary and samples.
     private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
                                   metrics: PipelineMetrics) async throws {
-        // The only member of a group on its own broker: a short session lets Tansu answer the first
-        // join after 1.5 s instead of 3 s, so the first user is stored sooner.
-        let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics,
-                                                  sessionTimeout: .seconds(3))
-        let streaming = Task { try await runner.run(idleTimeout: nil) }
+        // Producing starts at once, alongside the group join that Tansu holds for about 1.5 s.
         let settings = try ingest.settings(topic: target.topic, duration: try duration)
+        let apiTimeout = Duration(seconds: try ingest.apiTimeout)
+        let producing = Task {
+            try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: apiTimeout, kafka: kafka, settings: settings, progress: nil, metrics: metrics)
+        }
+        let runner: StreamRunner
+        do {
+            runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session)
+        } catch {
+            producing.cancel()
+            _ = try? await producing.value
+            throw error
+        }
+        let streaming = Task { try await runner.run(idleTimeout: nil) }
         let produced: IngestSummary
         do {
             produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
-                try await ProduceUsersCommand.produce(
-                    api: apiURL, apiTimeout: Duration(seconds: try ingest.apiTimeout), kafka: kafka, settings: settings, progress: nil,
-                    metrics: metrics)
+                try await withTaskCancellationHandler { try await producing.value } onCancel: { producing.cancel() }
             }
             printError("userstream: produce \(produced.line)")
             try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {
@@ -172,6 +179,11 @@ struct UpCommand: AsyncParsableCommand {
         fflush(nil)  // with --http the process stays up; the summary must not wait in a buffer
         if produced.published == 0 || produced.failed > 0 { throw ExitCode(1) }
     }
+
+    /// The only member of a group on its own broker. Tansu holds a first join for the longer of
+    /// 1.5 s and the session less 0.5 s; a 2 s session gets the shortest hold, with heartbeats
+    /// every 0.5 s to keep it.
+    static let session = (timeout: Duration.seconds(2), heartbeat: Duration.milliseconds(500))
 
     private static func progressLine(_ runner: StreamRunner) -> String {
         let s = runner.processor.snapshot
