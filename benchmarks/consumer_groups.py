@@ -50,7 +50,7 @@ def main():
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--session-timeouts", default="3,6")
     args = parser.parse_args()
-    broker = Broker()
+    broker = Broker(schema_registry=False)  # no registry: see kafka_clients.py
     try:
         userstream = Userstream(broker.bootstrap)
         topic = "bench-groups"

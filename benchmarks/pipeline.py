@@ -215,7 +215,7 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "pipeline.json"))
     args = parser.parse_args()
     assert Path(BIN).exists(), f"{BIN} is missing: swift build -c release --product userstream"
-    broker = Broker()
+    broker = Broker(schema_registry=False)  # no registry: see kafka_clients.py
     api = StandInAPI()
     names = ("userstream", "python reference")
     results = {name: [] for name in names}

@@ -33,7 +33,7 @@ def main():
     parser.add_argument("--loads", type=int, default=5)
     args = parser.parse_args()
     assert Path(BIN).exists(), f"{BIN} is missing: swift build -c release --product userstream"
-    broker = Broker()
+    broker = Broker(schema_registry=False)  # no registry: see kafka_clients.py
     api = StandInAPI()
     try:
         with tempfile.TemporaryDirectory() as workdir:

@@ -50,7 +50,7 @@ def main():
     parser.add_argument("--compression", default="none")
     args = parser.parse_args()
     binaries = [str(Path(b).resolve()) for b in args.binary]
-    bootstrap, pid = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start"], check=True,
+    bootstrap, pid = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start", "--no-schema-registry"], check=True,
                                     capture_output=True, text=True).stdout.split()
     env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=bootstrap)
     samples = {(b, op): [] for b in binaries for op in ("produce", "consume")}

@@ -15,12 +15,25 @@ import Testing
     func fullBatchSent() {
         var acc = accumulator()
         let sealedFirst = acc.append(1, size: 60, token: 1, to: tp, now: t0)
-        let sealedSecond = acc.append(2, size: 60, token: 2, to: tp, now: t0)
+        let sealedSecond = acc.append(2, size: 40, token: 2, to: tp, now: t0)
         #expect(!sealedFirst)
         #expect(sealedSecond)
         let batches = acc.drain(now: t0, flushing: false) { _ in true }
         #expect(batches.map(\.records) == [[1, 2]])
         #expect(batches[0].baseSequence == 0)
+    }
+
+    @Test("a record that would take a batch past its size starts the next batch")
+    func batchNeverOverflows() {
+        var acc = accumulator()
+        let sealed = [
+            acc.append(1, size: 60, token: 1, to: tp, now: t0),
+            acc.append(2, size: 60, token: 2, to: tp, now: t0),
+            acc.append(3, size: 150, token: 3, to: tp, now: t0),  // alone, whatever its size
+        ]
+        #expect(sealed == [false, true, true])
+        let batches = acc.drain(now: t0, flushing: true) { _ in true }
+        #expect(batches.map(\.records) == [[1], [2], [3]])
     }
 
     @Test("a partial batch waits for linger, then goes")

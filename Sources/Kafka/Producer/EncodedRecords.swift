@@ -11,7 +11,7 @@ struct EncodedRecords: BatchRecords, Sendable {
     private(set) var count = 0
 
     init(expectedBytes: Int) {
-        // A batch closes once it reaches the batch size, so it ends a record past it at most.
+        // A batch stays within the batch size unless one record alone is larger; 1 KiB for the header.
         encoder = RecordBatchEncoder(initialCapacity: expectedBytes + 1024)
     }
 

@@ -56,7 +56,7 @@ struct RecordAccumulator<Records: BatchRecords, Token> {
     /// Nothing open, queued or in flight: a flush is complete.
     var isIdle: Bool { queuedRecords == 0 && inFlightCount == 0 }
 
-    /// Adds one record; returns true when this closed the partition's batch (sticky partitioning
+    /// Adds one record; returns true when it closed a batch of the partition (sticky partitioning
     /// then moves on to another partition).
     @discardableResult
     mutating func append(_ record: Records.Element, size: Int, token: Token, to partition: TopicPartition, now: ContinuousClock.Instant) -> Bool {
@@ -64,6 +64,12 @@ struct RecordAccumulator<Records: BatchRecords, Token> {
         queuedRecords += 1
         let batchSize = settings.batchSize
         Self.modify(&queues, partition, maxInFlight: settings.maxInFlight) { queue in
+            // A record that would take the batch past its size starts the next one, so a batch
+            // stays within a broker's message limit when batchSize does (Kafka's is 1 MiB + 12 B).
+            if let open = queue.open, open.bytes > 0, open.bytes + size > batchSize {
+                queue.ready.append(queue.open.take()!)
+                sealed = true
+            }
             if queue.open == nil {
                 queue.open = Batch(partition: partition, records: Records(expectedBytes: batchSize), createdAt: now)
                 queue.open!.tokens.reserveCapacity(64)
@@ -181,7 +187,10 @@ struct RecordAccumulator<Records: BatchRecords, Token> {
     mutating func expire(now: ContinuousClock.Instant) -> [Batch] {
         let timeout = settings.deliveryTimeout
         var out: [Batch] = []
-        for key in Array(queues.keys) {
+        for (key, queue) in queues {
+            // Queued batches stay in the order they were made (a retry goes back before the
+            // younger ones), so while the oldest is fresh nothing is due: no walk over them all.
+            guard let oldest = queue.ready.first?.createdAt ?? queue.open?.createdAt, now - oldest >= timeout else { continue }
             Self.modify(&queues, key, maxInFlight: settings.maxInFlight) { queue in
                 out.append(contentsOf: queue.ready.filter { now - $0.createdAt >= timeout })
                 queue.ready.removeAll { now - $0.createdAt >= timeout }
