@@ -2,8 +2,8 @@
 public struct ConsumerGroupSettings: Sendable {
     /// The group's name; members with the same name share the partitions.
     public var groupID: String
-    /// How long the coordinator keeps a silent member. Tansu holds JoinGroup for half of it,
-    /// so it must be at most 6 s there.
+    /// How long the coordinator keeps a silent member. Tansu holds a new group's first JoinGroup
+    /// for about half of it (1.5 s at least), so it must be at most 6 s there.
     public var sessionTimeout: Duration
     /// How long the coordinator waits for every member to rejoin during a rebalance.
     public var rebalanceTimeout: Duration

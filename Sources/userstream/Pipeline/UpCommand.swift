@@ -180,9 +180,8 @@ struct UpCommand: AsyncParsableCommand {
         if produced.published == 0 || produced.failed > 0 { throw ExitCode(1) }
     }
 
-    /// The only member of a group on its own broker. Tansu holds a first join for the longer of
-    /// 1.5 s and the session less 0.5 s; a 2 s session gets the shortest hold, with heartbeats
-    /// every 0.5 s to keep it.
+    /// The only member of a group on its own broker. Tansu holds a new group's first join for
+    /// about 1.5 s with sessions up to 2 s and longer above; heartbeats every 0.5 s keep a 2 s session.
     static let session = (timeout: Duration.seconds(2), heartbeat: Duration.milliseconds(500))
 
     private static func progressLine(_ runner: StreamRunner) -> String {
