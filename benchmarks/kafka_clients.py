@@ -12,8 +12,8 @@ repetition also runs two userstream producers at once on half the records each, 
 the broker itself takes on this machine.
 
 The broker runs without the file schema registry (`tansu.sh start --no-schema-registry`): with
-it, Tansu spends about 3.8 CPU s per 100,000 records produced even to topics it does not
-validate (0.2 without), and caps producing near 26,000 records/s. That cost is the broker's,
+it, Tansu spends about 4 CPU s per 100,000 records produced even to topics it does not
+validate (0.2 without), and caps producing near 25,000 records/s. That cost is the broker's,
 so these benchmarks leave it out; `userstream up` pays it for its contract.
 
 kcat comes from Debian; Debian's librdkafka 2.0.2 cannot talk to Tansu, so kcat runs on the
@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from kafka_fixtures import make_records  # noqa: E402
+from processes import Broker  # noqa: E402
 
 import confluent_kafka  # noqa: E402
 from confluent_kafka import Consumer, OFFSET_BEGINNING, Producer, TopicPartition as CTP  # noqa: E402
@@ -271,9 +272,8 @@ def main():
     samples = {(name, op, c): [] for name in clients for op in ("produce", "consume") for c in COMPRESSIONS}
     ceiling = []
     loads = []  # 1-minute load average after each client's turn: these machines are shared
-    started = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start", "--no-schema-registry"], check=True,
-                             capture_output=True, text=True).stdout.split()
-    bootstrap, pid = started
+    broker = Broker(schema_registry=False)
+    bootstrap = broker.bootstrap
     with tempfile.TemporaryDirectory() as workdir:
         input_path = Path(workdir) / "records.tsv"
         input_path.write_bytes("".join(f"{k}\t{v}\n" for k, v in records).encode())
@@ -301,7 +301,7 @@ def main():
                 print(f"rep {rep + 1} two userstream producers at once: {args.records / ceiling[-1]:,.0f}/s together",
                       flush=True)
         finally:
-            subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "stop", pid])
+            broker.stop()
 
     summary = {f"{name} {op} {c}": median_row(s, args.records) for (name, op, c), s in samples.items()}
     print(f"\n{args.records:,} records x 600 B, acks=all, medians of {args.repetitions} repetitions")

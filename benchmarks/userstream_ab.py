@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from kafka_fixtures import make_records  # noqa: E402
+from processes import Broker  # noqa: E402
 
 
 def measured(argv, env, stdin_path=None):
@@ -50,9 +51,8 @@ def main():
     parser.add_argument("--compression", default="none")
     args = parser.parse_args()
     binaries = [str(Path(b).resolve()) for b in args.binary]
-    bootstrap, pid = subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "start", "--no-schema-registry"], check=True,
-                                    capture_output=True, text=True).stdout.split()
-    env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=bootstrap)
+    broker = Broker(schema_registry=False)  # no registry: see kafka_clients.py
+    env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=broker.bootstrap)
     samples = {(b, op): [] for b in binaries for op in ("produce", "consume")}
     loads = []
     try:
@@ -71,7 +71,7 @@ def main():
                     subprocess.run([b, "kafka", "topics", "delete", topic], check=True, capture_output=True, env=env)
                     loads.append(os.getloadavg()[0])
     finally:
-        subprocess.run([str(ROOT / "scripts" / "tansu.sh"), "stop", pid])
+        broker.stop()
     per_100k = 100_000 / args.records
     print(f"{args.records:,} records, compression {args.compression}, {args.repetitions} alternating repetitions; "
           f"1-minute load min {min(loads):.2f} median {statistics.median(loads):.2f} max {max(loads):.2f} on {os.cpu_count()} CPUs")

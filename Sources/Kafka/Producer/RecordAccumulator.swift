@@ -66,7 +66,7 @@ struct RecordAccumulator<Records: BatchRecords, Token> {
         Self.modify(&queues, partition, maxInFlight: settings.maxInFlight) { queue in
             // A record that would take the batch past its size starts the next one, so a batch
             // stays within a broker's message limit when batchSize does (Kafka's is 1 MiB + 12 B).
-            if let open = queue.open, open.bytes > 0, open.bytes + size > batchSize {
+            if let bytes = queue.open?.bytes, bytes > 0, bytes + size > batchSize {
                 queue.ready.append(queue.open.take()!)
                 sealed = true
             }
