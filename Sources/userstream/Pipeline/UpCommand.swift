@@ -53,11 +53,13 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let binary = tansu ?? EmbeddedBroker.defaultBinary() else {
-            throw ValidationError("no Tansu broker found in .venv or PATH — run scripts/setup.sh first, or set --tansu PATH")
+        // Absolute: the broker runs in another working directory.
+        guard let binary = tansu.map({ URL(fileURLWithPath: $0).path }) ?? EmbeddedBroker.defaultBinary() else {
+            let venvs = EmbeddedBroker.searchedCheckouts.map { "\($0)/.venv" }.joined(separator: ", ")
+            throw ValidationError("no Tansu broker found in \(venvs) or PATH — run scripts/setup.sh in the checkout, or pass --tansu PATH (env USERSTREAM_TANSU)")
         }
         let location = try sink.location()
-        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        try createLogDirectory()
         // The broker itself refuses a users record that breaks the contract.
         let topic = topics.topic
         let registry = try BrokerSchemaRegistry.write(topic: topic, into: "\(logDirectory)/schema-registry")
@@ -87,6 +89,21 @@ struct UpCommand: AsyncParsableCommand {
             guard let code = lifecycle.exitCode else { throw error }
             throw ExitCode(code)
         }
+    }
+
+    /// Creates the folder for the broker's log and schemas, or says which folder cannot be written
+    /// and the flag that moves it (a checkout or folder the user may not write, say).
+    private func createLogDirectory() throws {
+        let folder = URL(fileURLWithPath: logDirectory).standardizedFileURL.path
+        let problem: String
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            guard !FileManager.default.isWritableFile(atPath: folder) else { return }
+            problem = "permission denied"
+        } catch {
+            problem = (error as NSError).localizedDescription
+        }
+        throw CommandFailure("cannot use \(folder) for the broker's log: the folder is not writable (\(problem)) — choose another --log-directory DIR")
     }
 
     private func runPipeline(broker: EmbeddedBroker, sink location: SinkLocation, standInURLs: AsyncStream<String>) async throws {
