@@ -52,6 +52,7 @@ NUMERIC_FLAGS = [
     (["kafka", "topics", "create", "t"], [], "--partitions", None, False),
     (["kafka", "topics", "create", "t"], [], "--replication-factor", None, False),
     (["kafka", "produce", "t"], [], "--partition", None, True),
+    (["kafka", "produce", "t"], [], "--max-record-bytes", None, False),
     (["kafka", "consume", "t"], [], "--count", None, True),
     (["kafka", "consume", "t"], [], "--until-idle", None, False),
     (["kafka", "consume", "t"], [], "--partition", None, True),

@@ -27,8 +27,9 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
     case broker(code: Int16, name: String, message: String?, context: String, retriable: Bool)
     /// The topic does not exist (and was not created while we waited).
     case unknownTopic(String)
-    /// A record is larger than the broker or this client accepts.
-    case messageTooLarge(size: Int, limit: Int)
+    /// A record is larger than this producer's `ProducerSettings.maxRecordSize` (`limit`), or the
+    /// broker refused a batch of `size` bytes as too large (`limit` nil: its limit is not known).
+    case messageTooLarge(size: Int, limit: Int?)
     /// The bytes from the broker did not decode.
     case malformedResponse(String)
     /// The client was shut down before the operation finished.
@@ -85,8 +86,10 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
             return "\(context): broker error \(name) (\(code))\(detail)"
         case .unknownTopic(let topic):
             return "topic '\(topic)' does not exist"
-        case .messageTooLarge(let size, let limit):
-            return "record of \(size) bytes is larger than the limit of \(limit) bytes — split the record or raise max.message.bytes on the topic"
+        case .messageTooLarge(let size, let limit?):
+            return "record of \(size) bytes is larger than the producer's maximum record size of \(limit) bytes"
+        case .messageTooLarge(let size, nil):
+            return "the broker refused a batch of \(size) bytes as too large (MESSAGE_TOO_LARGE) — raise max.message.bytes on the topic"
         case .malformedResponse(let message):
             return "malformed response from Kafka broker: \(message)"
         case .shutDown:

@@ -13,4 +13,13 @@ import Testing
         #expect(throws: KafkaError.self) { try KafkaConfiguration.parseBootstrapServers("host:notaport") }
         #expect(throws: KafkaError.self) { try KafkaConfiguration.parseBootstrapServers("") }
     }
+
+    @Test("an IPv6 host advertised in brackets, as metadata carries it, is dialled and printed once bracketed")
+    func bracketedHost() {
+        let advertised = BrokerAddress(host: "[::1]", port: 9092)
+        #expect(advertised.host == "::1")
+        #expect(advertised.description == "[::1]:9092")
+        #expect(advertised == BrokerAddress(host: "::1", port: 9092))
+        #expect(BrokerAddress(host: "broker-2", port: 9092).description == "broker-2:9092")
+    }
 }

@@ -19,6 +19,7 @@ import Testing
         .broker(code: 29, name: "TOPIC_AUTHORIZATION_FAILED", message: "denied", context: "producing to users-0", retriable: false),
         .unknownTopic("users"),
         .messageTooLarge(size: 2_000_000, limit: 1_048_576),
+        .messageTooLarge(size: 2_000_000, limit: nil),
         .malformedResponse("short frame"),
         .shutDown,
         .deliveryTimedOut(TopicPartition(topic: "users", partition: 0), after: .seconds(120)),
@@ -30,6 +31,13 @@ import Testing
         #expect(!error.description.contains("--"), "\(error)")
         #expect(!error.description.contains("userstream"), "\(error)")
         #expect(!error.description.isEmpty)
+    }
+
+    @Test("a record over the producer's own limit names that limit, not the topic's setting, which cannot lift it")
+    func recordOverTheProducersLimit() {
+        #expect(KafkaError.messageTooLarge(size: 2_000_000, limit: 1_048_588).description
+                == "record of 2000000 bytes is larger than the producer's maximum record size of 1048588 bytes")
+        #expect(KafkaError.messageTooLarge(size: 2_000_000, limit: nil).description.contains("max.message.bytes on the topic"))
     }
 
     @Test func descriptionsCarryTheDetailsThemselves() {

@@ -78,9 +78,11 @@ public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
-    /// The address `host:port`.
+    /// The address `host:port`. An IPv6 host may come in brackets, as brokers advertise it in
+    /// metadata (`[::1]`); the brackets are dropped so it is dialled and printed as `[::1]:port`.
     public init(host: String, port: Int) {
-        self.host = host
+        let bracketed = host.count > 2 && host.hasPrefix("[") && host.hasSuffix("]")
+        self.host = bracketed ? String(host.dropFirst().dropLast()) : host
         self.port = port
     }
 

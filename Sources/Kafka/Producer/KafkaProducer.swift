@@ -216,7 +216,7 @@ public final class KafkaProducer: Sendable {
 
     private static func error(for code: KafkaErrorCode, message: String?, partition: TopicPartition, batch: State.Batch) -> KafkaError {
         switch code {
-        case .messageTooLarge: return .messageTooLarge(size: batch.bytes, limit: -1)
+        case .messageTooLarge: return .messageTooLarge(size: batch.bytes, limit: nil)
         case .unknownTopicOrPartition: return .unknownTopic(partition.topic)
         default: return .broker(code: code.rawValue, name: code.name, message: message, context: "producing to \(partition)", retriable: code.isRetriable)
         }

@@ -66,7 +66,8 @@ public struct ProducerSettings: Sendable {
     /// The first pause before a retry; it doubles per attempt up to `retryBackoffMax`.
     public var retryBackoff: Duration = .milliseconds(100)
     public var retryBackoffMax: Duration = .seconds(1)
-    /// Largest record accepted (the broker's default message.max.bytes).
+    /// Largest record `send` accepts, in bytes as it goes into a batch: Kafka's default
+    /// message.max.bytes. Raise it with the topic's max.message.bytes, which the broker enforces.
     public var maxRecordSize = 1_048_588
     /// Largest Produce request.
     public var maxRequestSize = 8 * 1024 * 1024

@@ -18,9 +18,12 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "Compression: none, gzip, snappy, lz4 or zstd.") var compression: CompressionOption = .none
     @Option(help: "Acknowledgements: 0, 1 or all.") var acks: AcksOption = .all
     @Option(help: "Produce every record to this partition instead of partitioning by key.") var partition: Int32?
+    @Option(help: "Largest record to send, in bytes; default 1048588, Kafka's default message.max.bytes (the topic's must allow it too).")
+    var maxRecordBytes: Int?
 
     func validate() throws {
         _ = try Settings.partition.resolve(partition.map(Int.init))
+        _ = try Settings.maxRecordBytes.resolve(maxRecordBytes)
     }
 
     func run() async throws {
@@ -33,6 +36,7 @@ struct ProduceCommand: AsyncParsableCommand {
         settings.acks = acks.value
         settings.compression = compression.codec
         if acks.value != .all { settings.idempotent = false }
+        if let maxRecordBytes { settings.maxRecordSize = maxRecordBytes }
         let producer = try await KafkaProducer(configuration: try connection.kafkaConfiguration(), settings: settings)
 
         let separator = keySeparator.map { Array($0.utf8) }
@@ -85,7 +89,11 @@ struct ProduceCommand: AsyncParsableCommand {
         await producer.flush()
         await producer.shutdown()
         let seconds = (ContinuousClock.now - started).seconds
-        if let firstError { printError(CommandLineHints.message("error: \(firstError)", for: firstError)) }
+        if let firstError {
+            // Only this command sends records of any size, so the flag is named here.
+            let tooLarge: Bool = if case .messageTooLarge(_, _?) = firstError { true } else { false }
+            printError(CommandLineHints.message("error: \(firstError)", for: firstError) + (tooLarge ? " — split the record, or raise --max-record-bytes" : ""))
+        }
         if let readError = lines.readError {
             printError("error: reading standard input failed after \(produced + failed) records: \(String(cString: strerror(readError)))")
         }

@@ -66,6 +66,8 @@ enum Settings {
     static let replicationFactor = NumberSetting<Int>.count("--replication-factor", variable: "USERSTREAM_REPLICATION_FACTOR", to: Int(Int16.max))
     static let port = NumberSetting<Int>.count("--port", from: 0, to: 65_535)
     static let partition = NumberSetting<Int>.count("--partition", from: 0, to: Int(Int32.max))
+    /// The largest record a producer sends; Kafka's message.max.bytes is an int32 too.
+    static let maxRecordBytes = NumberSetting<Int>.count("--max-record-bytes", to: Int(Int32.max))
     /// Seconds of producing when no --count is given (`produce`, `up`).
     static let duration = NumberSetting.seconds("--duration", variable: "USERSTREAM_DURATION")
 }
