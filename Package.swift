@@ -191,8 +191,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            plugins: ["BuildCommitPlugin"]
         ),
+        // The git commit of the build, for `userstream --version`; under Sources so that every
+        // copy of the sources (the Dockerfile's) carries it.
+        .plugin(name: "BuildCommitPlugin", capability: .buildTool(), path: "Sources/BuildCommitPlugin"),
         // Generates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions.
         .executableTarget(name: "kafka-codegen", path: "Sources/KafkaCodegen"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),

@@ -7,8 +7,12 @@ struct Userstream: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "userstream",
         abstract: "A real-time user-data pipeline: randomuser API → Kafka → Cassandra or SQLite.",
+        version: "userstream \(version) (commit \(buildCommit ?? "unknown: not built in a git checkout"))",
         subcommands: [UpCommand.self, SetupCommand.self, ProduceUsersCommand.self, StreamCommand.self, StatusCommand.self, QueryCommand.self, ServeAPICommand.self, KafkaCommand.self, SparkCommand.self]
     )
+
+    /// This release's version; `--version` adds the commit it was built from.
+    static let version = "0.1.0"
 
     /// Runs the command; any error ends it with one line on standard error (passwords hidden,
     /// Kafka and Cassandra errors followed by the flag to fix) and its exit code: 64 for usage errors.
