@@ -32,7 +32,7 @@ struct UpCommand: AsyncParsableCommand {
     private var partitionsOption: Int?
     var partitions: Int32 { get throws { Int32(try Settings.partitions.resolve(partitionsOption, default: 3)) } }
 
-    @Option(name: .customLong("tansu"), help: "The Tansu broker binary; default: the one scripts/setup.sh installs in .venv (env USERSTREAM_TANSU).")
+    @Option(name: .customLong("tansu"), help: "The Tansu broker binary; default: the one scripts/setup.sh installs in .venv, here or in the checkout this binary was built in, else PATH (env USERSTREAM_TANSU).")
     private var tansuOption: String?
     var tansu: String? { tansuOption ?? Environment.string("USERSTREAM_TANSU") }
 
