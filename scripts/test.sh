@@ -52,15 +52,7 @@ stage() {
   else echo "-- $name: FAILED after $((SECONDS - started)) s"; failed+=("$name"); fi
 }
 
-stage "pytest: cross-client and pipeline tests" \
-  .venv/bin/python -m pytest -v tests/ --ignore=tests/deploy --ignore=tests/spark --ignore=tests/faults
-
-stage "pytest: userstream spark against Spark Connect" .venv-spark/bin/python -m pytest -v tests/spark
-
-stage "pytest: Airflow DAG, compose file, Dockerfile" \
-  .venv-airflow/bin/python -m pytest -v tests/deploy --ignore=tests/deploy/test_rehearsal.py
-
-# The rehearsal and the ordinary-user stage run processes as other users (the images' uids, uid
+# The README stage, the rehearsal and the ordinary-user stage run processes as other users (the images' uids, uid
 # 65534): they must be able to reach the checkout, so every folder above it has to be searchable
 # (a checkout under a 0700 temporary folder is not). Only the search bit is added, nothing readable.
 if [ "$(id -u)" -eq 0 ]; then
@@ -73,6 +65,20 @@ if [ "$(id -u)" -eq 0 ]; then
     dir=$(dirname "$dir")
   done
 fi
+
+# The README's first command as printed (scripts/up.sh), `userstream up` as an ordinary user, and
+# every other command the README shows, against a live pipeline (about 2 minutes).
+stage "README as written: scripts/up.sh, up as an ordinary user, every command it shows" \
+  .venv/bin/python -m pytest -v tests/test_readme.py
+
+stage "pytest: cross-client and pipeline tests" \
+  .venv/bin/python -m pytest -v tests/ --ignore=tests/deploy --ignore=tests/spark --ignore=tests/faults \
+    --ignore=tests/test_readme.py
+
+stage "pytest: userstream spark against Spark Connect" .venv-spark/bin/python -m pytest -v tests/spark
+
+stage "pytest: Airflow DAG, compose file, Dockerfile" \
+  .venv-airflow/bin/python -m pytest -v tests/deploy --ignore=tests/deploy/test_rehearsal.py
 
 rehearse() { scripts/setup-rehearsal.sh && .venv-rehearsal/bin/python -m pytest -v tests/deploy/test_rehearsal.py; }
 stage "rehearsal: deploy/docker-compose.yml's services as local processes, driven like a user" rehearse
