@@ -67,7 +67,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 # The README's first command as printed (scripts/up.sh), `userstream up` as an ordinary user, and
-# every other command the README shows, against a live pipeline (about 2 minutes).
+# every other command the README shows, against a live pipeline (under 3 minutes here).
 stage "README as written: scripts/up.sh, up as an ordinary user, every command it shows" \
   .venv/bin/python -m pytest -v tests/test_readme.py
 
