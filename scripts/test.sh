@@ -60,6 +60,9 @@ stage "pytest: userstream spark against Spark Connect" .venv-spark/bin/python -m
 stage "pytest: Airflow DAG, compose file, Dockerfile" \
   .venv-airflow/bin/python -m pytest -v tests/deploy --ignore=tests/deploy/test_rehearsal.py
 
+stage "promtool: the stack's Prometheus configuration and a unit test per alert" \
+  bash -c 'promtool check config deploy/prometheus/prometheus.yml && promtool test rules tests/deploy/prometheus/alerts.test.yml'
+
 # The rehearsal and the ordinary-user stage run processes as other users (the images' uids, uid
 # 65534): they must be able to reach the checkout, so every folder above it has to be searchable
 # (a checkout under a 0700 temporary folder is not). Only the search bit is added, nothing readable.
