@@ -28,13 +28,17 @@ def port_problems(services: dict) -> list[str]:
             if isinstance(mapping, dict):
                 address, target = mapping.get("host_ip"), int(mapping["target"])
             else:
-                parts = re.fullmatch(r"(?:(.+):)?(?:(\d+):)?(\d+)(?:/\w+)?", str(mapping))
-                if not parts:
+                text = str(mapping).split("/")[0]
+                address = None
+                if text.startswith("${"):  # an address from a variable: ${NAME:-default}:HOST:CONTAINER
+                    address, text = text[:text.index("}") + 1], text[text.index("}") + 2:]
+                parts = text.split(":")
+                if len(parts) == 3:
+                    address, parts = parts[0], parts[1:]
+                if not all(p.isdigit() for p in parts):
                     problems.append(f"{name}: cannot read port {mapping!r}")
                     continue
-                address, target = parts.group(1), int(parts.group(3))
-                if address and not parts.group(2):  # "HOST:CONTAINER": no address at all
-                    address = None
+                target = int(parts[-1])
             if target in LOOPBACK_ONLY:
                 if address != "127.0.0.1":
                     problems.append(f"{name}: {mapping!r} publishes {LOOPBACK_ONLY[target]} beyond 127.0.0.1")
@@ -50,6 +54,8 @@ SECRET_PATTERNS = [
     (re.compile(rf"\w+://[^:/@\s'\"]+:(?!{REQUIRED}@)([^@\s'\"]+)@"), "a password in a URL ({0})"),
     (re.compile(r"(?i)[\w.-]*(?:password|passwd|secret)[\w.-]*=(?![$\"'])([^\s'\",]+)"), "a password on a command line ({0})"),
     (re.compile(r"(?<![\w-])-p\s+(?![$\"'])(\w+)"), "a password flag with a literal ({0})"),
+    (re.compile(rf"\(\s*[\"']({SECRET_NAME}|(?i:\w*(?:password|secret|token)\w*))[\"']\s*,\s*(?:\w+\s*=\s*)?[\"']([^\"']+)[\"']"),
+     "a default for {0} ({1})"),
 ]
 
 
@@ -172,7 +178,8 @@ def test_every_other_service_drops_capabilities_or_says_why_not():
             block = re.search(rf"^  {re.escape(name)}:\n((?:    .*\n|\n)*)", text, re.M).group(1)
             for anchor in re.findall(r"<<: \*([\w-]+)", block):
                 block += re.search(rf"&{anchor}\b.*\n((?:\s+.*\n)*?)(?=\S)", text).group(1)
-            assert "root filesystem stays writable" in block, f"{name}: writable root filesystem without a reason"
+            prose = re.sub(r"\s*\n\s*#?\s*", " ", block)  # comments joined across their lines
+            assert "root filesystem stays writable" in prose, f"{name}: writable root filesystem without a reason"
 
 
 # ---------------------------------------------------------------- twins: each check fails on a bad snippet
@@ -205,7 +212,8 @@ BAD_SECRETS = {
     "cqlsh -p": "      test: [\"CMD-SHELL\", \"cqlsh -u cassandra -p cassandra -e 'describe keyspaces'\"]\n",
     "a shell default": '          printf \'{"admin": "%s"}\' "$${AIRFLOW_ADMIN_PASSWORD:-admin}" > "$$passwords"\n',
     "a Dockerfile ENV": "ENV AIRFLOW__CORE__FERNET_KEY=abc123\n",
-    "a password in the DAG": '    "password": ("userstream_password", "USERSTREAM_PASSWORD", "hunter2"),\n',
+    "a password default in the DAG": '    password = os.environ.get("USERSTREAM_CASSANDRA_PASSWORD", "cassandra")\n',
+    "a Variable default in the DAG": '    token = Variable.get("userstream_api_token", default="abc")\n',
 }
 
 

@@ -77,7 +77,7 @@ def test_every_alert_is_explained_in_the_readme():
 
 
 def test_prometheus_image_is_the_release_promtool_checks_with():
-    version = re.search(r"prometheus, version (\d+\.\d+\.\d+)", promtool("--version").stdout).group(1)
+    version = re.search(r"version (\d+\.\d+\.\d+)", promtool("--version").stdout).group(1)
     assert services["prometheus"]["image"] == f"prom/prometheus:v{version}"
 
 
