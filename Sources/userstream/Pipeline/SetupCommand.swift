@@ -43,7 +43,12 @@ struct SetupCommand: AsyncParsableCommand {
             guard name.wholeMatch(of: /[a-z_][a-z0-9_]*/) != nil else {
                 throw ValidationError("--stream-role \(name): use lower-case letters, digits and _")
             }
-            let password = try SinkOptions.readPassword(file: file, flag: "--stream-role-password-file")
+            let password: String
+            do {
+                password = try SinkOptions.readPassword(file: file, flag: "--stream-role-password-file")
+            } catch {
+                throw ValidationError("\(error)")
+            }
             guard !password.isEmpty else { throw ValidationError("--stream-role-password-file \(file) is empty") }
             return CQLCredentials(username: name, password: password)
         case (nil, _):

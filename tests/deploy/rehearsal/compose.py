@@ -91,8 +91,8 @@ def load(variables: dict, path: Path = COMPOSE) -> dict[str, Service]:
                 volumes.append((source, target))
         secrets = {}
         for secret in spec.get("secrets", []):
-            name = secret if isinstance(secret, str) else secret["source"]
-            secrets[name] = secret_values[name]
+            source = secret if isinstance(secret, str) else secret["source"]
+            secrets[source] = secret_values[source]
         check = spec.get("healthcheck") or {}
         services[name] = Service(
             name=name, spec=spec, image=spec.get("image", ""), command=spec.get("command"),
