@@ -2,10 +2,16 @@
 # Installs Airflow 3 and the deploy tests' tools into their own venv, .venv-airflow
 # (Airflow pins many packages, so it stays apart from .venv). Pins come from
 # tests/deploy/constraints.txt, the way Airflow's own constraints files are used.
+# Also Debian's prometheus package, whose promtool checks deploy/prometheus (tests/deploy).
 # Safe to run again: skipped when the installed set matches the requirement files.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+if ! command -v promtool >/dev/null; then
+  echo "setup-airflow: installing prometheus (Debian) for promtool"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; } >/dev/null
+fi
 
 venv=.venv-airflow
 stamp="$venv/.requirements.installed"
@@ -26,4 +32,4 @@ if ! cat tests/deploy/requirements.txt tests/deploy/constraints.txt | cmp -s - "
   fi
   cat tests/deploy/requirements.txt tests/deploy/constraints.txt > "$stamp"
 fi
-echo "setup-airflow: apache-airflow $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $venv"
+echo "setup-airflow: apache-airflow $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $venv, $(promtool --version 2>&1 | head -1)"

@@ -3,6 +3,7 @@
 # stack's images, and prints what it installed:
 #   - PostgreSQL from Debian (the postgres image's server, as the Debian package);
 #   - Java 17 (Spark's images run on it), setpriv, and nss_wrapper (the images' passwd entries);
+#   - Prometheus from Debian (the release the compose file's prom/prometheus image is pinned to);
 #   - .venv-rehearsal: Airflow and the deploy test tools (tests/deploy/requirements.txt, pinned by
 #     constraints.txt, with the PostgreSQL driver the Airflow image has) plus pyspark of exactly the
 #     Spark version of the compose file's apache/spark image (its bin/ runs the master, worker and
@@ -21,6 +22,7 @@ java_home=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 python=/usr/bin/python3
 "$python" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 # The images' own /etc/passwd users (spark 185, airflow 50000) without touching the machine's.
 [ -e /usr/lib/x86_64-linux-gnu/libnss_wrapper.so ] || need_apt+=(libnss-wrapper)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -46,4 +48,4 @@ if [ "$want" != "$(cat "$stamp" 2>/dev/null)" ]; then
     -r tests/deploy/requirements.txt -c tests/deploy/constraints.txt "pyspark==$spark_version"
   echo "$want" > "$stamp"
 fi
-echo "setup-rehearsal: $(ls -d /usr/lib/postgresql/*/bin | head -1), pyspark $spark_version and apache-airflow $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $venv"
+echo "setup-rehearsal: $(ls -d /usr/lib/postgresql/*/bin | head -1), $(/usr/bin/prometheus --version 2>&1 | head -1), pyspark $spark_version and apache-airflow $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $venv"

@@ -80,6 +80,9 @@ stage "pytest: userstream spark against Spark Connect" .venv-spark/bin/python -m
 stage "pytest: Airflow DAG, compose file, Dockerfile" \
   .venv-airflow/bin/python -m pytest -v tests/deploy --ignore=tests/deploy/test_rehearsal.py
 
+stage "promtool: the stack's Prometheus configuration and a unit test per alert" \
+  bash -c 'promtool check config deploy/prometheus/prometheus.yml && promtool test rules tests/deploy/prometheus/alerts.test.yml'
+
 rehearse() { scripts/setup-rehearsal.sh && .venv-rehearsal/bin/python -m pytest -v tests/deploy/test_rehearsal.py; }
 stage "rehearsal: deploy/docker-compose.yml's services as local processes, driven like a user" rehearse
 

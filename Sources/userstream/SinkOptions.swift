@@ -71,12 +71,17 @@ struct SinkOptions: ParsableArguments {
         guard let file = sinkPasswordFile ?? Environment.string("USERSTREAM_CASSANDRA_PASSWORD_FILE") else {
             return Environment.string("USERSTREAM_CASSANDRA_PASSWORD")
         }
+        return try Self.readPassword(file: file, flag: "--sink-password-file")
+    }
+
+    /// The password in `file` (given by `flag`), without the newline editors end files with.
+    static func readPassword(file: String, flag: String) throws -> String {
         do {
             var text = try String(contentsOfFile: file, encoding: .utf8)
-            while text.last?.isNewline == true { text.removeLast() }  // editors end files with a newline
+            while text.last?.isNewline == true { text.removeLast() }
             return text
         } catch {
-            throw SinkConfigurationError.unreadablePasswordFile(path: file, reason: (error as NSError).localizedDescription)
+            throw SinkConfigurationError.unreadablePasswordFile(flag: flag, path: file, reason: (error as NSError).localizedDescription)
         }
     }
 }

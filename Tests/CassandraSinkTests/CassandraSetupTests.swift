@@ -81,4 +81,54 @@ struct CassandraSetupTests {
             #expect(peer.requests.compactMap(\.query).allSatisfy { !$0.hasPrefix("CREATE TABLE") })
         }
     }
+
+    static let role = CQLCredentials(username: "userstream_stream", password: "it's-a-secret")
+
+    @Test("setup with a stream role creates it, sets its password again and grants it the users table only")
+    func streamRole() async throws {
+        let peer = try await ScriptedCQLPeer.start(script: Self.script(exists: true))
+        try await withPeer(peer) { peer in
+            var configuration = UsersTable.configuration(peer)
+            configuration.streamRole = Self.role
+            let summary = try await SinkLocation.cassandra(configuration).setUp(logger: CassandraUpsertTests.quiet)
+            let statements = peer.requests.compactMap(\.query).filter { $0.contains(" ROLE ") || $0.hasPrefix("GRANT") }
+            #expect(statements == [
+                "CREATE ROLE IF NOT EXISTS userstream_stream WITH PASSWORD = 'it''s-a-secret' AND LOGIN = true",
+                "ALTER ROLE userstream_stream WITH PASSWORD = 'it''s-a-secret' AND LOGIN = true",
+                "GRANT SELECT ON TABLE spark_streams.created_users TO userstream_stream",
+                "GRANT MODIFY ON TABLE spark_streams.created_users TO userstream_stream",
+            ])
+            #expect(summary.contains("role userstream_stream may read and write spark_streams.created_users only"))
+            #expect(!summary.contains("secret"))
+        }
+    }
+
+    @Test("setup without a stream role makes none")
+    func noStreamRole() async throws {
+        let peer = try await ScriptedCQLPeer.start(script: Self.script(exists: true))
+        try await withPeer(peer) { peer in
+            _ = try await SinkLocation.cassandra(UsersTable.configuration(peer)).setUp(logger: CassandraUpsertTests.quiet)
+            #expect(peer.requests.compactMap(\.query).allSatisfy { !$0.contains(" ROLE ") && !$0.hasPrefix("GRANT") })
+        }
+    }
+
+    @Test("a refused role statement surfaces with the server's message and the password masked")
+    func refusedRole() async throws {
+        let peer = try await ScriptedCQLPeer.start { request in
+            request.query?.hasPrefix("CREATE ROLE") == true
+                ? .error(CQLServerError(code: .unauthorized, message: "User bob does not have sufficient privileges to perform the requested operation"))
+                : .void
+        }
+        try await withPeer(peer) { peer in
+            var configuration = UsersTable.configuration(peer)
+            configuration.streamRole = Self.role
+            let error = await #expect(throws: CassandraSinkError.self) {
+                try await SinkLocation.cassandra(configuration).setUp(logger: CassandraUpsertTests.quiet)
+            }
+            #expect("\(error!)".contains("CREATE ROLE IF NOT EXISTS userstream_stream WITH PASSWORD = '****' AND LOGIN = true"))
+            #expect("\(error!)".contains("sufficient privileges"))
+            #expect(!"\(error!)".contains("secret"))
+            #expect(peer.requests.compactMap(\.query).allSatisfy { !$0.hasPrefix("GRANT") })
+        }
+    }
 }

@@ -56,3 +56,27 @@ struct SinkOptionsTests {
         #expect(error.map { SinkOptions.message(for: $0).contains(message) } == true, "\(String(describing: error))")
     }
 }
+
+/// `setup --stream-role` and its password file as the command parses them.
+@Suite("setup's stream role flags")
+struct SetupStreamRoleOptionsTests {
+    @Test("the role and its password file (final newline dropped) become the stream role's credentials")
+    func role() throws {
+        let file = try SinkOptionsTests.passwordFile("rôle pass\n")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let setup = try SetupCommand.parse(["--stream-role", "userstream_stream", "--stream-role-password-file", file])
+        #expect(try setup.streamRole() == CQLCredentials(username: "userstream_stream", password: "rôle pass"))
+        #expect(try SetupCommand.parse([]).streamRole() == nil)
+    }
+
+    @Test("a role without its password, a password without its role, a bad name or an unreadable file are usage errors", arguments: [
+        (["--stream-role", "userstream_stream"], "--stream-role needs --stream-role-password-file"),
+        (["--stream-role-password-file", "/etc/hostname"], "--stream-role-password-file needs --stream-role"),
+        (["--stream-role", "Stream; DROP", "--stream-role-password-file", "/etc/hostname"], "use lower-case letters, digits and _"),
+        (["--stream-role", "s", "--stream-role-password-file", "/nonexistent/password"], "cannot read --stream-role-password-file /nonexistent/password"),
+    ])
+    func usageErrors(_ flags: [String], _ message: String) throws {
+        let error = #expect(throws: (any Error).self) { try SetupCommand.parse(flags) }
+        #expect(error.map { SetupCommand.message(for: $0).contains(message) } == true, "\(String(describing: error))")
+    }
+}

@@ -96,7 +96,7 @@ def test_every_published_port_is_documented():
     readme = (DEPLOY / "README.md").read_text()
     for name, service in services().items():
         for mapping in service.get("ports", []):
-            host_port = str(mapping).split(":")[0]
+            host_port = str(mapping).split("}", 1)[-1].split(":")[-2]
             assert re.search(rf"(?<!\d){host_port}(?!\d)", readme), f"port {host_port} of {name} is not in deploy/README.md"
 
 
@@ -195,9 +195,18 @@ def test_airflow_services_run_commands_of_the_pinned_airflow(airflow):
 
 
 def test_cassandra_requires_passwords():
+    """PasswordAuthenticator is set by the mounted entrypoint, which the service runs, and the
+    healthcheck signs in as the administrative role (its cqlshrc written by that entrypoint)."""
     cassandra = services()["cassandra"]
-    assert "PasswordAuthenticator" in " ".join(cassandra["entrypoint"])
-    assert "-u cassandra -p cassandra" in " ".join(cassandra["healthcheck"]["test"])
+    script = DEPLOY / "cassandra" / "entrypoint.sh"
+    mount = f"./cassandra/entrypoint.sh:{cassandra['entrypoint'][-1]}:ro"
+    assert mount in cassandra["volumes"]
+    text = script.read_text()
+    assert "s/AllowAllAuthenticator/PasswordAuthenticator/" in text
+    assert "LOGIN = false" in text, "the image's built-in superuser keeps its login"
+    check = " ".join(cassandra["healthcheck"]["test"])
+    assert "--cqlshrc /run/cqlsh/userstream_admin.rc" in check and " -p " not in check
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
 
 
 def test_airflow_init_migrates_and_creates_the_admin_only_once(airflow, tmp_path):
@@ -235,7 +244,7 @@ def test_kafka_runs_in_kraft_mode_with_network_and_host_listeners():
                    for name, s in services().items())
     advertised = kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
     assert "//kafka:29092" in advertised and "//localhost:9092" in advertised
-    assert "9092:9092" in kafka["ports"]
+    assert "${USERSTREAM_PUBLISH_ADDRESS:-127.0.0.1}:9092:9092" in kafka["ports"]
 
 
 def test_spark_is_version_4():

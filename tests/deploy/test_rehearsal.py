@@ -2,7 +2,9 @@
 with their own commands, environments and users (tests/deploy/rehearsal/stack.py says exactly
 what is rewritten), then driven the way a user drives the stack — sign in to Airflow's REST API,
 unpause and trigger user_automation, watch the users reach the sink once each, read the status
-page and `status --json`, and submit the seed's Spark job to the standalone cluster.
+page and `status --json`, submit the seed's Spark job to the standalone cluster, see Prometheus
+scrape every target, and stop both stream replicas under load to see the alerts fire. The stack
+runs on secrets written by scripts/deploy-secrets.sh, and wrong passwords are refused.
 
 Needs scripts/setup.sh (binary, Tansu) and scripts/setup-rehearsal.sh (PostgreSQL, Java,
 .venv-rehearsal); run as root, since every service is started as its image's own uid:
@@ -32,6 +34,9 @@ DAG_ID = "user_automation"
 TASK_ID = "stream_data_from_api"
 # How long users may take to show up anywhere; a guard against hanging, never reached when it works.
 ARRIVAL_GUARD = 300
+# The test's override of the Prometheus configuration: scrape and evaluate every second, and every
+# alert's `for:` 2 s, so an alert is seen firing within seconds rather than minutes.
+PROMETHEUS_OVERRIDES = {"interval": "1s", "for": "2s"}
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="starts every service as its image's uid, which needs root")
 
@@ -54,15 +59,22 @@ def rehearsal(request):
     # Not under pytest's tmp_path: that is private to root, and the services run as other users.
     work = Path(tempfile.mkdtemp(prefix="userstream-rehearsal-"))
     os.chmod(work, 0o755)
+    # deploy/.env as an operator makes it: by the script, fresh random secrets.
+    env_file = work / "deploy.env"
+    subprocess.run([str(ROOT / "scripts" / "deploy-secrets.sh"), str(env_file)], check=True, capture_output=True)
+    secrets = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if line and line[0] != "#")
     api = StandInAPI()  # stands in for randomuser.me (USERSTREAM_API, as deploy/.env would set it)
     registry = ScriptedSchemaRegistry()
-    stack = Rehearsal(work, {"USERSTREAM_API": api.url}, userstream_bin(),
+    stack = Rehearsal(work, {**secrets, "USERSTREAM_API": api.url}, userstream_bin(),
                       report=lambda line: say(request, line),
                       peers={"schema-registry": (registry.url.split("//", 1)[1],
                                                  "the scripted schema registry peer (tests/schema_registry_peer.py)")},
                       # Another compose file (e.g. a deliberately broken copy) with REHEARSAL_COMPOSE.
-                      compose=Path(os.environ.get("REHEARSAL_COMPOSE", DEPLOY / "docker-compose.yml")))
+                      compose=Path(os.environ.get("REHEARSAL_COMPOSE", DEPLOY / "docker-compose.yml")),
+                      prometheus_overrides=PROMETHEUS_OVERRIDES)
     stack.registry = registry
+    stack.secrets = secrets
+    stack.api = api
     started = time.monotonic()
 
     def finish():
@@ -136,7 +148,7 @@ class Airflow:
     def __init__(self, stack: Rehearsal):
         self.base = f"http://{stack.address['airflow-apiserver']}:8080"
         environment = stack.services["airflow-init"].environment
-        self.password = environment.get("AIRFLOW_ADMIN_PASSWORD", "admin")
+        self.password = environment["AIRFLOW_ADMIN_PASSWORD"]
         users = stack.services["airflow-apiserver"].environment["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"]
         self.user = users.split(",")[0].split(":")[0]
         _, answer = http("POST", f"{self.base}/auth/token", {"username": self.user, "password": self.password},
@@ -209,7 +221,8 @@ def test_every_service_runs_as_its_image_user(rehearsal):
     expected = {"postgres": rehearsal.image(rehearsal.services["postgres"], "postgres").uid,
                 "airflow-apiserver": 50000, "airflow-scheduler": 50000, "airflow-dag-processor": 50000,
                 "spark-master": 185, "spark-worker": 185, "spark-connect": 185,
-                "userstream-stream-1": 10001, "userstream-stream-2": 10001, "userstream-status": 10001}
+                "userstream-stream-1": 10001, "userstream-stream-2": 10001, "userstream-status": 10001,
+                "prometheus": 65534}
     for name, uid in expected.items():
         if name in seen:
             assert seen[name] == uid, f"{name} runs as uid {seen[name]}, its image's user is {uid}"
@@ -233,6 +246,61 @@ def test_every_volume_is_writable_by_the_services_that_mount_it(rehearsal):
             if check.returncode != 0:
                 problems.append(f"{name} (uid {uid}) cannot write to volume {source} at {target}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_service_runs_with_the_privileges_the_compose_file_grants(rehearsal):
+    """cap_drop/cap_add and no-new-privileges as the kernel sees them: the bounding set and the
+    NoNewPrivs flag of each running process."""
+    all_caps = int(Path("/proc/sys/kernel/cap_last_cap").read_text()) + 1
+    problems = []
+    for instance in rehearsal.instances:
+        if instance.process.poll() is not None:
+            continue
+        name = instance.name.rsplit("-", 1)[0] if instance.name not in rehearsal.services else instance.name
+        spec = rehearsal.services[name].spec
+        status = Path(f"/proc/{instance.process.pid}/status").read_text()
+        bounding = int(re.search(r"^CapBnd:\s+([0-9a-f]+)", status, re.M).group(1), 16)
+        no_new_privs = re.search(r"^NoNewPrivs:\s+(\d)", status, re.M).group(1) == "1"
+        if "ALL" in spec.get("cap_drop", []):
+            allowed = {CAPABILITIES[c] for c in spec.get("cap_add", [])}
+            held = {bit for bit in range(all_caps) if bounding >> bit & 1}
+            if held - allowed:
+                problems.append(f"{instance.name} may hold capabilities {sorted(held - allowed)}")
+        if "no-new-privileges:true" in spec.get("security_opt", []) and not no_new_privs:
+            problems.append(f"{instance.name} runs without no_new_privs")
+    assert not problems, "\n".join(problems)
+
+
+# The capability numbers of linux/capability.h the compose file names.
+CAPABILITIES = {"CHOWN": 0, "DAC_OVERRIDE": 1, "FOWNER": 3, "SETGID": 6, "SETUID": 7}
+
+
+def test_no_secret_is_on_any_command_line(rehearsal):
+    """What `ps` shows: every process's arguments, and none holds a secret of deploy/.env."""
+    exposed = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            arguments = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        exposed += [f"{name} in pid {cmdline.parent.name}: {arguments[:200]!r}"
+                    for name, value in rehearsal.secrets.items() if value in arguments]
+    assert not exposed, exposed
+
+
+def test_wrong_airflow_and_postgres_passwords_are_refused(rehearsal):
+    import psycopg2  # Airflow's driver, in .venv-rehearsal
+
+    base = f"http://{rehearsal.address['airflow-apiserver']}:8080"
+    status, answer = http("POST", f"{base}/auth/token", {"username": "admin", "password": "admin"},
+                          expect=(401, 403))
+    assert Airflow(rehearsal).token, "the admin password from deploy/.env signs in"
+    address = rehearsal.address["postgres"]
+    with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):
+        psycopg2.connect(host=address, port=5432, user="airflow", password="airflow", dbname="airflow",
+                         connect_timeout=30)
+    psycopg2.connect(host=address, port=5432, user="airflow", password=rehearsal.secrets["POSTGRES_PASSWORD"],
+                     dbname="airflow", connect_timeout=30).close()
 
 
 # ---------------------------------------------------------------- a user drives it
@@ -399,6 +467,61 @@ def test_spark_submit_runs_the_seed_job_on_the_standalone_cluster(rehearsal, req
     assert "stopped query" in stopped, stopped
     say(request, f"  spark: {len(ids)} users through the seed job on {master['url']} "
                  f"({apps[0]['cores']} cores), {time.monotonic() - started:.1f} s")
+
+
+def prometheus(stack, path):
+    return http("GET", f"http://{stack.address['prometheus']}:9090/api/v1/{path}")[1]["data"]
+
+
+def test_prometheus_scrapes_every_target_and_the_users_stored(rehearsal, request):
+    users = published(request)
+
+    def targets():
+        active = prometheus(rehearsal, "targets")["activeTargets"]
+        return active and all(t["health"] == "up" for t in active), active
+
+    active = until("every Prometheus target up", targets)
+    jobs = sorted(t["labels"]["job"] for t in active)
+    assert jobs == ["prometheus", "userstream-status", "userstream-stream", "userstream-stream"], jobs
+
+    def stored():
+        result = prometheus(rehearsal, "query?query=" + urllib.parse.quote('userstream_users_stored_total{job="userstream-stream"}'))["result"]
+        return len(result) == 2 and sum(float(r["value"][1]) for r in result) >= users, result
+
+    result = until("userstream_users_stored_total scraped from both replicas", stored)
+    say(request, f"  prometheus: targets {[(t['labels']['job'], t['scrapeUrl'], t['health']) for t in active]}; "
+                 f"userstream_users_stored_total {[(r['metric']['instance'], r['value'][1]) for r in result]}")
+
+
+def test_alerts_fire_when_both_stream_replicas_stop_under_load(rehearsal, request):
+    """`docker compose stop userstream-stream` while users keep arriving: the replica-down alert
+    fires and the lag alert becomes pending or firing (with the test's shortened `for:`)."""
+    published(request)
+    status = rehearsal.services["userstream-status"]
+    image = rehearsal.image(status, "userstream-status")
+    uid, gid = rehearsal.user(status, image)
+    load = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--",
+                             str(rehearsal.binary), "produce", "--api", rehearsal.api.url, "--duration", "120"],
+                            env=rehearsal.environment(status, image), cwd=image.workdir,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        rehearsal.stop_service("userstream-stream")
+        started = time.monotonic()
+
+        def alerts():
+            found = {a["labels"]["alertname"]: a["state"] for a in prometheus(rehearsal, "alerts")["alerts"]}
+            return (found.get("StreamReplicaDown") == "firing"
+                    and found.get("ConsumerLagGrowing") in ("pending", "firing")), found
+
+        until("StreamReplicaDown firing and ConsumerLagGrowing pending or firing", alerts)
+        seen = prometheus(rehearsal, "alerts")["alerts"]
+        say(request, f"  alerts {time.monotonic() - started:.1f} s after both stream replicas stopped:")
+        for alert in seen:
+            say(request, f"    {alert['labels']['alertname']} {alert['state']} {dict(alert['labels'])} "
+                         f"value={alert['value']}: {alert['annotations'].get('summary')}")
+    finally:
+        load.terminate()
+        load.wait(timeout=60)
 
 
 def test_rehearsal_timings(rehearsal, request):

@@ -14,7 +14,20 @@ enum CassandraSchema {
         return "CREATE TABLE IF NOT EXISTS \(configuration.qualifiedTable) (\(columns.joined(separator: ", ")))"
     }
 
-    /// Runs both statements; returns one line saying what was created and what already existed.
+    /// The stream processors' role: created when missing, its password set (so a rotated password
+    /// takes effect on the next setup), and allowed to read and write the users table only. Each
+    /// statement comes with the form that may be logged, its password masked.
+    static func streamRoleStatements(_ role: CQLCredentials, table: String) -> [(statement: String, shown: String)] {
+        let password = "'" + role.password.replacingOccurrences(of: "'", with: "''") + "'"
+        return [
+            "CREATE ROLE IF NOT EXISTS \(role.username) WITH PASSWORD = \(password) AND LOGIN = true",
+            "ALTER ROLE \(role.username) WITH PASSWORD = \(password) AND LOGIN = true",
+            "GRANT SELECT ON TABLE \(table) TO \(role.username)",
+            "GRANT MODIFY ON TABLE \(table) TO \(role.username)",
+        ].map { ($0, $0.replacingOccurrences(of: password, with: "'****'")) }
+    }
+
+    /// Runs the statements; returns one line saying what was created and what already existed.
     static func setUp(_ configuration: CassandraSinkConfiguration, logger: Logger) async throws -> String {
         let session = CQLSession(configuration: configuration.sessionConfiguration, logger: logger)
         let retry = CassandraRetry(policy: configuration.retry, logger: logger)
@@ -35,6 +48,21 @@ enum CassandraSchema {
                 // Cassandra answers a statement that changed nothing with a Void result.
                 outcome.append(result.schemaChange == nil ? "\(what) already existed" : "created \(what)")
                 logger.info("Cassandra setup", metadata: ["statement": "\(statement)", "changed": "\(result.schemaChange != nil)"])
+            }
+            if let role = configuration.streamRole {
+                for (statement, shown) in streamRoleStatements(role, table: configuration.qualifiedTable) {
+                    do {
+                        // Each is harmless to repeat: IF NOT EXISTS, the same password, the same grant.
+                        _ = try await retry.run(shown) { () async throws(CQLError) in
+                            try await session.query(statement, consistency: configuration.consistency,
+                                                    options: CQLStatementOptions(isIdempotent: true))
+                        }
+                    } catch {
+                        throw CassandraSinkError.setupFailed(statement: shown, error.error)
+                    }
+                    logger.info("Cassandra setup", metadata: ["statement": "\(shown)"])
+                }
+                outcome.append("role \(role.username) may read and write \(configuration.qualifiedTable) only")
             }
         } catch {
             await session.close()

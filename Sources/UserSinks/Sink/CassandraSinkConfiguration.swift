@@ -30,6 +30,9 @@ public struct CassandraSinkConfiguration: Sendable, Equatable, CustomStringConve
     public var connectTimeout: Duration
     /// Read system.peers to find the rest of the cluster.
     public var discoversPeers: Bool
+    /// The role `setup` creates (or whose password it sets again) for the stream processors:
+    /// it signs in and may read and write the users table, nothing else. Nil: no role is made.
+    public var streamRole: CQLCredentials?
 
     /// Creates a configuration; defaults fit the seed (keyspace spark_streams, LOCAL_ONE, SimpleStrategy 1).
     public init(contactPoints: [String], port: Int = 9042, keyspace: String = "spark_streams", table: String = "created_users",

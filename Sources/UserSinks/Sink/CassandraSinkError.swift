@@ -30,7 +30,7 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
             let tries = attempts > 1 ? " after \(attempts) attempts" : ""
             return "reading \(table) failed\(tries): \(error)"
         case .setupFailed(let statement, let error):
-            return "\(statement) failed: \(error) — check that the user may create keyspaces and tables"
+            return "\(statement) failed: \(error) — check that the user may create keyspaces, tables and roles"
         }
     }
 }

@@ -15,7 +15,7 @@ public enum SinkConfigurationError: Error, Sendable, Equatable, CustomStringConv
     /// A user name without a password or the other way round.
     case incompleteCredentials(String)
     /// The password file cannot be read.
-    case unreadablePasswordFile(path: String, reason: String)
+    case unreadablePasswordFile(flag: String = "--sink-password-file", path: String, reason: String)
 
     public var description: String {
         let forms = "use sqlite:PATH or cassandra://[user:password@]host[:port][,host…]/keyspace"
@@ -35,8 +35,8 @@ public enum SinkConfigurationError: Error, Sendable, Equatable, CustomStringConv
             return "--consistency \(text) is not a consistency level — use one of \(levels.joined(separator: ", "))"
         case .incompleteCredentials(let problem):
             return problem
-        case .unreadablePasswordFile(let path, let reason):
-            return "cannot read --sink-password-file \(path): \(reason) — check the path and its permissions"
+        case .unreadablePasswordFile(let flag, let path, let reason):
+            return "cannot read \(flag) \(path): \(reason) — check the path and its permissions"
         }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CQL
 import Logging
+import UserSinks
 import Kafka
 import KafkaProtocol
 
@@ -23,8 +25,41 @@ struct SetupCommand: AsyncParsableCommand {
     private var replicationFactorOption: Int?
     var replicationFactor: Int16 { get throws { Int16(try Settings.replicationFactor.resolve(replicationFactorOption, default: 1)) } }
 
+    @Option(name: .customLong("stream-role"), help: "Cassandra role to create for the stream processors, or whose password to set again: it may only read and write the users table (env USERSTREAM_CASSANDRA_STREAM_ROLE).")
+    private var streamRoleOption: String?
+
+    @Option(name: .customLong("stream-role-password-file"), help: "File holding the --stream-role's password (env USERSTREAM_CASSANDRA_STREAM_PASSWORD_FILE).")
+    private var streamRolePasswordFileOption: String?
+
+    /// The stream processors' role and password; nil when no role is asked for.
+    func streamRole() throws -> CQLCredentials? {
+        let name = streamRoleOption ?? Environment.string("USERSTREAM_CASSANDRA_STREAM_ROLE")
+        let file = streamRolePasswordFileOption ?? Environment.string("USERSTREAM_CASSANDRA_STREAM_PASSWORD_FILE")
+        switch (name, file) {
+        case (nil, nil):
+            return nil
+        case (let name?, let file?):
+            // Role names go into CQL unquoted: plain lower-case identifiers only.
+            guard name.wholeMatch(of: /[a-z_][a-z0-9_]*/) != nil else {
+                throw ValidationError("--stream-role \(name): use lower-case letters, digits and _")
+            }
+            let password: String
+            do {
+                password = try SinkOptions.readPassword(file: file, flag: "--stream-role-password-file")
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            guard !password.isEmpty else { throw ValidationError("--stream-role-password-file \(file) is empty") }
+            return CQLCredentials(username: name, password: password)
+        case (nil, _):
+            throw ValidationError("--stream-role-password-file needs --stream-role (or USERSTREAM_CASSANDRA_STREAM_ROLE)")
+        case (_, nil):
+            throw ValidationError("--stream-role needs --stream-role-password-file (or USERSTREAM_CASSANDRA_STREAM_PASSWORD_FILE)")
+        }
+    }
+
     func validate() throws {
-        _ = try (partitions, replicationFactor)
+        _ = try (partitions, replicationFactor, streamRole())
     }
 
     @Flag(help: "Only the topics; leave the sink alone.")
@@ -46,7 +81,9 @@ struct SetupCommand: AsyncParsableCommand {
             return created
         }
         if !skipSink {
-            done.append(try await sink.location().setUp(logger: Logger(label: "userstream.sink")))
+            let role = try streamRole()
+            let location = try sink.location().withCassandraSettings { $0.streamRole = role }
+            done.append(try await location.setUp(logger: Logger(label: "userstream.sink")))
         }
         if let registry = schemaRegistry.url {
             done.append(try await ContractRegistration.ensure(registry: registry, topic: topics.topic))

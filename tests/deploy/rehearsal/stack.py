@@ -11,11 +11,15 @@ Container differences are rewritten, and only these:
   - image paths map to this machine's installs (the built userstream binary, Airflow and pyspark
     in .venv-rehearsal, Debian's PostgreSQL) and to a temporary container folder per service;
   - named volumes are temporary folders, owned like docker creates them (the image folder's owner
-    when the image has the mount path, else root).
+    when the image has the mount path, else root); secrets, tmpfs mounts and bind mounts are
+    folders of the container (a bind-mounted configuration is a copy, with hostnames rewritten);
+  - cap_drop/cap_add and no-new-privileges:true are applied to each process by setpriv (bounding set,
+    no_new_privs); read_only is not (it would need a mount namespace).
 Services with no runtime here, and the stand-ins (Tansu for Kafka, SQLite for Cassandra), are
 listed with the reason in `not_run` and `stand_ins`."""
 import glob
 import grp
+import yaml
 import os
 import pwd
 import re
@@ -106,8 +110,11 @@ class Rehearsal:
     """Brings the stack up (start()), answers where each service is, and stops it (stop())."""
 
     def __init__(self, work: Path, variables: dict, binary: Path, report=print, peers: dict | None = None,
-                 compose: Path = COMPOSE):
-        """`peers`: service → (HOST:PORT, description) of a scripted peer standing in for it."""
+                 compose: Path = COMPOSE, prometheus_overrides: dict | None = None):
+        """`peers`: service → (HOST:PORT, description) of a scripted peer standing in for it.
+        `prometheus_overrides`: {"interval": "1s", "for": "2s"} shortens the scrape and evaluation
+        intervals and every alert's `for:` in the Prometheus configuration (reported as a rewrite)."""
+        self.prometheus_overrides = prometheus_overrides or {}
         self.work = work
         self.binary = Path(binary).resolve()
         self.report = report
@@ -117,7 +124,7 @@ class Rehearsal:
         self.spark_home = pyspark_home()
         self.image_users = dockerfile_users()
         self.instances: list[Instance] = []
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # image() holds it while make_image() notes rewrites
         self.stopping = False
         self.state = {name: State() for name in self.services}
         self.t0 = time.monotonic()
@@ -157,7 +164,7 @@ class Rehearsal:
         image = service.image
         for prefix, kind in (("postgres:", "postgres"), ("apache/kafka:", "kafka"), ("cassandra:", "cassandra"),
                              ("userstream/userstream:", "userstream"), ("userstream/airflow:", "airflow"),
-                             ("apache/spark:", "spark")):
+                             ("apache/spark:", "spark"), ("prom/prometheus:", "prometheus")):
             if image.startswith(prefix):
                 return kind
         return None
@@ -198,8 +205,42 @@ class Rehearsal:
         key = "airflow" if self.kind(service) == "airflow" else instance
         with self.lock:
             if key not in self.images:
-                self.images[key] = self.make_image(service, key)
+                image = self.make_image(service, key)
+                image.paths = self.container_files(service, image, self.service_dir(key)) + image.paths
+                self.images[key] = image
             return self.images[key]
+
+    def container_files(self, service: Service, image: Image, root: Path) -> list:
+        """The container's /run/secrets (one file per secret, readable by the service's user only)
+        and its tmpfs folders, as (image path, local path) mappings."""
+        uid, gid = self.user(service, image)
+        paths = []
+        # tmpfs first: the paths mapped after it lie under this machine's /tmp, and must stay there.
+        tmpfs = service.spec.get("tmpfs") or []
+        for target in [tmpfs] if isinstance(tmpfs, str) else tmpfs:
+            local = root / "tmpfs" / target.strip("/").replace("/", "-")
+            local.mkdir(parents=True, exist_ok=True)
+            os.chmod(local, 0o1777)
+            paths.append((target, str(local)))
+        if service.secrets:
+            secrets = root / "run-secrets"
+            secrets.mkdir(exist_ok=True)
+            for name, value in service.secrets.items():
+                (secrets / name).write_text(value)
+                os.chown(secrets / name, uid, gid)
+                os.chmod(secrets / name, 0o400)
+            paths.append(("/run/secrets", str(secrets)))
+        return paths
+
+    def privileges(self, service: Service) -> list[str]:
+        """setpriv's flags for the service's cap_drop/cap_add and no-new-privileges."""
+        flags = []
+        if "no-new-privileges:true" in (service.spec.get("security_opt") or []):
+            flags.append("--no-new-privs")
+        if "ALL" in (service.spec.get("cap_drop") or []):
+            kept = "".join(f",+{cap.lower()}" for cap in service.spec.get("cap_add") or [])
+            flags.append(f"--bounding-set=-all{kept}")
+        return flags
 
     def make_image(self, service: Service, instance: str) -> Image:
         kind = self.kind(service)
@@ -247,7 +288,51 @@ class Rehearsal:
             return Image(user.pw_uid, user.pw_gid, env, [], run)
         if kind == "kafka":
             return Image(1000, 1000, {}, [], root)  # apache/kafka's appuser
+        if kind == "prometheus":
+            uid, gid = 65534, 65534  # prom/prometheus runs as nobody, owner of its /prometheus
+            data = root / "prometheus-data"
+            data.mkdir(exist_ok=True)
+            os.chown(data, uid, gid)
+            paths = [(target, str(self.prometheus_config(service, source, root))) for source, target in service.binds]
+            return Image(uid, gid, {"HOME": str(data)}, paths + [("/bin/prometheus", "/usr/bin/prometheus"),
+                                                              ("/prometheus", str(data))], data)
         raise AssertionError(f"no local runtime for {service.image}")
+
+    def prometheus_config(self, service: Service, source: Path, root: Path) -> Path:
+        """The bind-mounted configuration folder, copied: scrape targets at the services' addresses,
+        each DNS name of a scaled service as its replicas' addresses (the compose network's DNS
+        answers with every replica), and the test's overrides of intervals and `for:`."""
+        local = root / "etc-prometheus"
+        shutil.copytree(source, local, dirs_exist_ok=True)
+        config_file = local / "prometheus.yml"
+        config = yaml.safe_load(config_file.read_text())
+        for job in config.get("scrape_configs", []):
+            for sd in job.pop("dns_sd_configs", []):
+                targets = []
+                for name in sd["names"]:
+                    replicas = self.services[name].replicas
+                    instances = [name] if replicas == 1 else [f"{name}-{i}" for i in range(1, replicas + 1)]
+                    targets += [f"{self.instance_address(self.services[name], i)}:{sd['port']}" for i in instances]
+                job.setdefault("static_configs", []).append({"targets": targets})
+                self.note(f"{service.name}: job {job['job_name']}'s DNS names {sd['names']} → {targets} "
+                          "(each replica's address, as the compose network's DNS answers)")
+        if interval := self.prometheus_overrides.get("interval"):
+            config.setdefault("global", {}).update(scrape_interval=interval, evaluation_interval=interval)
+        shortened = self.prometheus_overrides.get("for")
+        for rule_file in config.get("rule_files", []):
+            rules = yaml.safe_load((local / rule_file).read_text())
+            for group in rules["groups"]:
+                for rule in group["rules"]:
+                    if shortened and "for" in rule:
+                        rule["for"] = shortened
+            (local / rule_file).write_text(yaml.safe_dump(rules, sort_keys=False))
+        if self.prometheus_overrides:
+            self.note(f"{service.name}: test override {self.prometheus_overrides} (scrape and evaluation interval, "
+                      "every alert's for:)")
+        image = Image(0, 0, {}, [], root)
+        config_file.write_text(self.rewrite(yaml.safe_dump(config, sort_keys=False), service, image))
+        chown_tree(local, 65534, 65534)
+        return local
 
     def rewrite(self, text: str, service: Service, image: Image, own: str | None = None) -> str:
         """An image path or a hostname in `text`, as it is here."""
@@ -313,10 +398,10 @@ class Rehearsal:
     # ---- processes
 
     def spawn(self, instance: str, argv: list[str], env: dict, uid: int, gid: int, cwd: Path,
-              stdin: str | None = None) -> Instance:
+              stdin: str | None = None, privileges: list[str] = ()) -> Instance:
         log = self.work / "logs" / f"{instance}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", *argv]
+        command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *privileges, "--", *argv]
         with self.lock:
             if self.stopping:
                 raise RuntimeError("the rehearsal is stopping")
@@ -353,12 +438,15 @@ class Rehearsal:
         elif kind == "airflow":
             # The image's entrypoint runs an Airflow subcommand given as the command.
             argv = list(entry) + list(command or []) if entry else ["airflow"] + list(command or [])
+        elif kind == "prometheus":
+            argv = list(entry or ["/bin/prometheus"]) + list(command or [])
         elif kind == "spark":
             argv = list(entry or []) + list(command or [])
-            if argv and argv[0].endswith("/sbin/start-connect-server.sh"):
+            start = next((i for i, arg in enumerate(argv) if arg.endswith("/sbin/start-connect-server.sh")), None)
+            if start is not None:
                 # pyspark ships no sbin/start-connect-server.sh; Spark's script is exactly this call.
-                argv = ["/opt/spark/sbin/spark-daemon.sh", "submit", CONNECT_SERVER, "1",
-                        "--name", "Spark Connect server"] + argv[1:]
+                argv = argv[:start] + ["/opt/spark/sbin/spark-daemon.sh", "submit", CONNECT_SERVER, "1",
+                                       "--name", "Spark Connect server"] + argv[start + 1:]
                 if "--packages" in argv:
                     at = argv.index("--packages")
                     self.note(f"{service.name}: --packages {argv[at + 1]} dropped (Maven Central is unreachable "
@@ -434,7 +522,7 @@ class Rehearsal:
             uid, gid = self.user(service, image)
             own = self.instance_address(service, instance)
             self.spawn(instance, self.argv(service, image, own), self.environment(service, image, own), uid, gid,
-                       image.workdir)
+                       image.workdir, privileges=self.privileges(service))
         self.state[service.name].how = f"uid {uid}:{gid}"
 
     def start_postgres(self, service: Service):
@@ -463,7 +551,8 @@ class Rehearsal:
                           env, image.uid, image.gid, image.workdir, stdin=f'CREATE DATABASE "{database}";\n')
         self.spawn(service.name, [str(bin_ / "postgres"), "-D", str(data), "-c",
                                   f"listen_addresses={self.address[service.name]}", "-p", "5432",
-                                  "-k", str(image.workdir)], env, image.uid, image.gid, image.workdir)
+                                  "-k", str(image.workdir)], env, image.uid, image.gid, image.workdir,
+                   privileges=self.privileges(service))
         self.state[service.name].how = f"Debian PostgreSQL {bin_.parent.name}, uid {image.uid} (postgres)"
 
     def start_tansu(self, service: Service):
@@ -476,7 +565,7 @@ class Rehearsal:
         image = self.image(service, service.name)
         self.spawn(service.name, [str(tansu_bin()), "broker", "--listener-url", f"tcp://{address}",
                                   "--advertised-listener-url", f"tcp://{address}", "--storage-engine", "memory://tansu/"],
-                   {"PATH": BASE_PATH}, image.uid, image.gid, image.workdir)
+                   {"PATH": BASE_PATH}, image.uid, image.gid, image.workdir, privileges=self.privileges(service))
         self.kafka_address = address
         self.state[service.name].how = f"stand-in: Tansu on {address}, uid {image.uid}"
 
@@ -565,6 +654,15 @@ class Rehearsal:
             else:
                 lines.append(f"  {name:24} not ready: {state.error}")
         return lines
+
+    def stop_service(self, name: str):
+        """`docker compose stop NAME`: SIGTERM to each of its instances' groups, then awaits them."""
+        instances = self.instances_of(name)
+        for instance in instances:
+            if instance.process.poll() is None:
+                os.killpg(instance.process.pid, signal.SIGTERM)
+        for instance in instances:
+            instance.process.wait(timeout=60)
 
     def stop(self) -> list[str]:
         """Stops every process started, newest first: SIGTERM to its group, then SIGKILL. Processes
