@@ -5,6 +5,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import time
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -111,6 +112,22 @@ def test_stream_creates_a_missing_dead_letter_topic_like_the_users_topic_and_say
     assert reasons == [b"not_json"]
 
 
+def await_line(serving, pattern: str, deadline_s: float = 120):
+    """Waits for a standard-error line matching `pattern`; the deadline holds however many other lines come."""
+    compiled, deadline, index = re.compile(pattern), time.monotonic() + deadline_s, 0
+    with serving.seen:
+        while True:
+            while index < len(serving.stderr):
+                line = serving.stderr[index]
+                assert line is not None, f"the process ended without printing {pattern}: {''.join(filter(None, serving.stderr))[-2000:]}"
+                if compiled.search(line):
+                    return
+                index += 1
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no line matching {pattern} in {deadline_s} s: {''.join(filter(None, serving.stderr))[-2000:]}"
+            serving.seen.wait(timeout=remaining)
+
+
 @pytest.fixture
 def past_the_end(userstream, broker, tmp_path):
     """A one-partition topic of 5 users whose group committed offset 1000, past the log's end
@@ -125,10 +142,15 @@ def past_the_end(userstream, broker, tmp_path):
 def test_a_position_past_the_end_goes_back_to_earliest_by_default_logged_counted_and_committed(userstream, broker, past_the_end):
     topic, group, db = past_the_end
     serving = Serving(userstream, "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
-    serving.await_line(re.compile(re.escape(f"offset out of range on {topic}-0: offset 1000 is past the log's end (log 0..<5); "
-                                            "moved to 0 — 0 offsets skipped, 5 records read again")))
-    # A progress line (every 5 s off a terminal), ending with the partition furthest behind.
-    serving.await_line(re.compile(r"^stream: consumed=5 stored=5 .* worst_lag=0 \(partition 0\)$"))
+    try:
+        # Before the reset was decided, the stream sat at offset 1000 for ever, printing progress lines.
+        await_line(serving, re.escape(f"offset out of range on {topic}-0: offset 1000 is past the log's end (log 0..<5); "
+                                      "moved to 0 — 0 offsets skipped, 5 records read again"))
+        # A progress line (every 5 s off a terminal), ending with the partition furthest behind.
+        await_line(serving, r"^stream: consumed=5 stored=5 .* worst_lag=0 \(partition 0\)$")
+    except BaseException:
+        serving.process.kill()
+        raise
     metrics = serving.get("metrics")
     serving.process.send_signal(signal.SIGTERM)
     out, _ = serving.process.communicate(timeout=120)
