@@ -38,6 +38,8 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
     case deliveryTimedOut(TopicPartition, after: Duration)
     /// No broker could be reached for a whole reconnect window while the client was running.
     case brokersUnreachable(for: Duration, lastError: String)
+    /// A partition's position was outside its log and the reset policy is `fail`.
+    case offsetOutOfRange(TopicPartition, position: Int64, logStart: Int64, logEnd: Int64)
 
     /// Whether the broker refused this client's SASL authentication, which no retry or other
     /// broker will change.
@@ -98,6 +100,9 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
             return "records for \(partition) were not acknowledged within the delivery timeout of \(after), retries included — is the broker up and the partition led?"
         case .brokersUnreachable(let duration, let lastError):
             return "no Kafka broker could be reached for \(duration), the reconnect window; last error: \(lastError)"
+        case .offsetOutOfRange(let partition, let position, let logStart, let logEnd):
+            return "\(partition): offset \(position) is outside the log (\(logStart)..<\(logEnd)); nothing was read from it "
+                + "and the reset policy is to fail"
         }
     }
 }

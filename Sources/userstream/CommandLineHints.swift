@@ -31,6 +31,7 @@ enum CommandLineHints {
         case .missingGroupID: "set --group"
         case .saslMechanismNotOffered: "set --sasl-mechanism accordingly"
         case .saslCredentialsRejected: "check --sasl-username and --sasl-password"
+        case .offsetOutOfRange: "--offset-reset earliest or latest moves it to the log's start or end"
         default: nil
         }
     }

@@ -6,6 +6,7 @@ import Testing
 
 @testable import Kafka
 @testable import UserPipeline
+@testable import Metering
 
 /// A dead-letter topic that refuses its first `failures` sends, then keeps what it is sent.
 final class FlakyDeadLetters: DeadLetterSender {
@@ -76,6 +77,32 @@ final class FlakyDeadLetters: DeadLetterSender {
 
         #expect(summary.consumed == 3 && summary.stored == 3)
         #expect(commits.withLock { $0 } == [[partition: 8]])
+    }
+
+    @Test("a partition moved back from a position past the log's end is stored from its new position, committed there, and counted")
+    func offsetResetIsFollowedCommittedAndCounted() async throws {
+        let sink = FlakySink(failures: 0)
+        let export = PrometheusExport()
+        let commits = Mutex<[[TopicPartition: Int64]]>([])
+        let processor = StreamProcessor(
+            sink: sink, deadLetters: FlakyDeadLetters(failures: 0), dlqTopic: "dlq", metrics: PipelineMetrics(factory: export.factory),
+            logger: Logger(label: "test"), commit: { offsets in commits.withLock { $0.append(offsets) } })
+        let partition = TopicPartition(topic: "users_created", partition: 0)
+        await processor.partitionsAssigned([partition: 1000])
+        processor.offsetReset(try #require(OffsetReset.decide(.earliest, partition: partition, position: 1000, logStart: 0, logEnd: 3)))
+        let records = (0..<3).map { Self.record(Int64($0), String(decoding: StreamProcessorTests.user($0).jsonBytes(), as: UTF8.self)) }
+
+        let summary = try await processor.run([records].asSequence)
+
+        #expect(summary.stored == 3, "records below the old position were taken for re-fetches")
+        #expect((summary.offsetResets, summary.offsetsSkipped, summary.readAgain) == (1, 0, 3))
+        #expect(summary.line.contains(" offset_resets=1 skipped=0 read_again=3 "))
+        #expect(commits.withLock { $0 } == [[partition: 3]])
+        let metrics = Set(String(decoding: export.text(), as: UTF8.self).split(separator: "\n").map(String.init))
+        #expect(metrics.isSuperset(of: [
+            "userstream_offset_resets_total 1", #"userstream_offset_reset_records_total{kind="read_again"} 3"#,
+            #"userstream_offset_reset_records_total{kind="skipped"} 0"#,
+        ]))
     }
 }
 

@@ -26,7 +26,7 @@ public enum ConsumerStart: Sendable, Equatable {
 public struct ConsumerSettings: Sendable {
     public var isolation: IsolationLevel
     /// Where to go when the position is outside the log (OFFSET_OUT_OF_RANGE).
-    public var resetTo: OffsetSpec
+    public var offsetReset: OffsetResetPolicy
     /// How long the broker may wait for `minBytes` before answering a fetch.
     public var maxWait: Duration
     /// The wait after a fetch that came back empty for a partition with records past its position:
@@ -40,10 +40,10 @@ public struct ConsumerSettings: Sendable {
     public var partitionMaxBytes: Int32
 
     /// Defaults: read_uncommitted, reset to earliest, 500 ms max wait, 64 MiB per fetch.
-    public init(isolation: IsolationLevel = .readUncommitted, resetTo: OffsetSpec = .earliest, maxWait: Duration = .milliseconds(500),
+    public init(isolation: IsolationLevel = .readUncommitted, offsetReset: OffsetResetPolicy = .earliest, maxWait: Duration = .milliseconds(500),
                 minBytes: Int32 = 1, maxBytes: Int32 = 64 * 1024 * 1024, partitionMaxBytes: Int32 = 8 * 1024 * 1024) {
         self.isolation = isolation
-        self.resetTo = resetTo
+        self.offsetReset = offsetReset
         self.maxWait = maxWait
         self.minBytes = minBytes
         self.maxBytes = maxBytes

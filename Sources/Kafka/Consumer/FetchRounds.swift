@@ -11,6 +11,8 @@ struct FetchRounds {
     private var wait: Duration
     private var pending: (task: Task<FetchRound, any Error>, epoch: UInt64)?
     private var reconnect: ReconnectWindow
+    /// Counts rounds, so each starts its request one partition further on (FetchOrder).
+    private var rotation = 0
     private static let logger = Logger(label: "userstream.kafka.fetch")
 
     /// Rounds wait at most the consumer's `maxWait`, and not longer than `idleTimeout`.
@@ -35,7 +37,7 @@ struct FetchRounds {
             task = pending.task
         } else {
             pending?.task.cancel()
-            task = consumer.startRound(from: current.positions, maxWait: wait)
+            task = startRound(from: current.positions)
         }
         pending = nil
         let round: FetchRound
@@ -47,11 +49,20 @@ struct FetchRounds {
         }
         // A round that lost its leaders has not reached a broker either.
         if !(round.needsMetadata && round.records.isEmpty) { reconnect.succeeded() }
-        guard consumer.advance(to: round.positions, epoch: current.epoch) else { return ([], current.epoch) }
+        guard consumer.advance(to: round, epoch: current.epoch) else { return ([], current.epoch) }
+        for reset in round.resets {
+            Self.logger.warning("offset out of range on \(reset)")
+            consumer.report(reset)
+        }
         wait = round.leftRecordsBehind ? maxWaitWhenBehind : maxWait
         // Prefetch: the next round runs while the caller handles this one.
-        pending = (consumer.startRound(from: round.positions, maxWait: wait), current.epoch)
+        pending = (startRound(from: round.positions), current.epoch)
         return (round.records, current.epoch)
+    }
+
+    private mutating func startRound(from positions: [TopicPartition: Int64]) -> Task<FetchRound, any Error> {
+        rotation &+= 1
+        return consumer.startRound(from: positions, maxWait: wait, rotation: rotation)
     }
 
     /// Waits before the next try, or throws once the brokers were unreachable for the whole window.

@@ -7,13 +7,17 @@ import NIOCore
 struct FetchRound: Sendable {
     var records: [ConsumerRecord] = []
     var positions: [TopicPartition: Int64]
-    /// Partitions whose position must be reset (OFFSET_OUT_OF_RANGE).
+    /// Partitions whose position may be outside the log (OFFSET_OUT_OF_RANGE, or past the high watermark).
     var outOfRange: [TopicPartition] = []
     var needsMetadata = false
     /// A partition answered without records although its log goes past the position.
     var leftRecordsBehind = false
+    /// Each answering partition's high watermark, for its lag.
+    var highWatermarks: [TopicPartition: Int64] = [:]
+    /// Partitions moved because their position was outside the log.
+    var resets: [OffsetReset] = []
 
-    static func fetch(cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWait: Duration) async throws -> FetchRound {
+    static func fetch(cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWait: Duration, rotation: Int) async throws -> FetchRound {
         var round = FetchRound(positions: positions)
         let metadata = try await cluster.currentMetadata()
         var byLeader: [Int32: [TopicPartition]] = [:]
@@ -28,7 +32,8 @@ struct FetchRound: Sendable {
         let parts = try await withThrowingTaskGroup(of: FetchRound.self) { group in
             for (leader, partitions) in byLeader {
                 group.addTask {
-                    try await fetch(from: leader, partitions: partitions, cluster: cluster, positions: positions, settings: settings, maxWaitMs: maxWaitMs)
+                    try await fetch(from: leader, partitions: partitions, cluster: cluster, positions: positions, settings: settings,
+                                    maxWaitMs: maxWaitMs, rotation: rotation)
                 }
             }
             var parts: [FetchRound] = []
@@ -41,16 +46,18 @@ struct FetchRound: Sendable {
             round.needsMetadata = round.needsMetadata || part.needsMetadata
             round.leftRecordsBehind = round.leftRecordsBehind || part.leftRecordsBehind
             for (tp, position) in part.positions { round.positions[tp] = position }
+            round.highWatermarks.merge(part.highWatermarks) { _, new in new }
         }
         if round.needsMetadata { await cluster.invalidateMetadata() }
         return round
     }
 
-    private static func fetch(from leader: Int32, partitions: [TopicPartition], cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWaitMs: Int32) async throws -> FetchRound {
+    private static func fetch(from leader: Int32, partitions: [TopicPartition], cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWaitMs: Int32, rotation: Int) async throws -> FetchRound {
         var round = FetchRound(positions: [:])
-        let topics = Dictionary(grouping: partitions, by: \.topic).map { topic, tps in
-            FetchRequest.FetchTopic(topic: topic, partitions: tps.map {
-                FetchRequest.FetchPartition(partition: $0.partition, fetchOffset: positions[$0]!, partitionMaxBytes: settings.partitionMaxBytes)
+        let topics = FetchOrder.plan(partitions, round: rotation).map { topic, ids in
+            FetchRequest.FetchTopic(topic: topic, partitions: ids.map {
+                FetchRequest.FetchPartition(partition: $0, fetchOffset: positions[TopicPartition(topic: topic, partition: $0)]!,
+                                            partitionMaxBytes: settings.partitionMaxBytes)
             })
         }
         let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: settings.minBytes, maxBytes: settings.maxBytes,
@@ -87,8 +94,15 @@ struct FetchRound: Sendable {
                     }
                     throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "fetching \(tp)", retriable: false)
                 }
+                // A broker that does not check the position (Tansu answers one past the log's end with
+                // no records and no error) is caught by the high watermark; the reset confirms it first.
+                if partition.highWatermark >= 0 && position > partition.highWatermark {
+                    round.outOfRange.append(tp)
+                    continue
+                }
                 let (records, next) = try PartitionRecords.decode(partition, of: tp, at: position, isolation: settings.isolation, decoder: decoder)
                 if next == position && partition.highWatermark > position { round.leftRecordsBehind = true }
+                round.highWatermarks[tp] = partition.highWatermark
                 round.records.append(contentsOf: records)
                 round.positions[tp] = next
             }

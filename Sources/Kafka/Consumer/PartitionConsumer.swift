@@ -8,12 +8,15 @@ public final class PartitionConsumer: Sendable {
     public let cluster: KafkaCluster
     public let settings: ConsumerSettings
     private let assignment = Mutex(Assignment())
+    private let resetObserver = Mutex<(@Sendable (OffsetReset) -> Void)?>(nil)
 
     /// The positions of the assigned partitions; `epoch` changes whenever partitions are
     /// added or removed, so a fetch round started before that is recognised as stale.
     struct Assignment: Sendable {
         var positions: [TopicPartition: Int64] = [:]
         var epoch: UInt64 = 0
+        /// The last high watermark seen per partition.
+        var ends: [TopicPartition: Int64] = [:]
     }
 
     /// A consumer for the cluster described by `configuration`; connects before returning.
@@ -46,6 +49,7 @@ public final class PartitionConsumer: Sendable {
     func unassignAll() {
         assignment.withLock {
             $0.positions.removeAll()
+            $0.ends.removeAll()
             $0.epoch &+= 1
         }
     }
@@ -55,11 +59,37 @@ public final class PartitionConsumer: Sendable {
 
     /// Moves the positions to where a round of `epoch` ended; false (and nothing moves) when
     /// the partitions changed since the round started.
-    func advance(to positions: [TopicPartition: Int64], epoch: UInt64) -> Bool {
+    func advance(to round: FetchRound, epoch: UInt64) -> Bool {
         assignment.withLock {
             guard $0.epoch == epoch else { return false }
-            $0.positions.merge(positions) { _, new in new }
+            $0.positions.merge(round.positions) { _, new in new }
+            $0.ends.merge(round.highWatermarks) { _, new in new }
             return true
+        }
+    }
+
+    /// Calls `observer` for every partition moved by the offset-reset policy, before records read
+    /// from its new position are handed out (from the task iterating the records).
+    public func observeOffsetResets(_ observer: @escaping @Sendable (OffsetReset) -> Void) {
+        resetObserver.withLock { $0 = observer }
+    }
+
+    /// Tells the observer of `reset`.
+    func report(_ reset: OffsetReset) {
+        resetObserver.withLock { $0 }?(reset)
+    }
+
+    /// The assigned partition furthest behind its log's end as last fetched, and by how many records.
+    public var worstLag: (partition: TopicPartition, lag: Int64)? {
+        assignment.withLock { assignment in
+            var worst: (partition: TopicPartition, lag: Int64)?
+            // Ties go to the lowest partition number, so the line does not flicker between them.
+            for (tp, position) in assignment.positions.sorted(by: { $0.key.partition < $1.key.partition }) {
+                guard let end = assignment.ends[tp] else { continue }
+                let lag = Swift.max(0, end - position)
+                if lag > worst?.lag ?? -1 { worst = (tp, lag) }
+            }
+            return worst
         }
     }
 
@@ -82,7 +112,7 @@ public final class PartitionConsumer: Sendable {
         await cluster.shutdown()
     }
 
-    func startRound(from positions: [TopicPartition: Int64], maxWait: Duration) -> Task<FetchRound, any Error> {
+    func startRound(from positions: [TopicPartition: Int64], maxWait: Duration, rotation: Int) -> Task<FetchRound, any Error> {
         let cluster = self.cluster
         let settings = self.settings
         return Task {
@@ -91,15 +121,29 @@ public final class PartitionConsumer: Sendable {
                 try await Task.sleep(for: maxWait)
                 return FetchRound(positions: [:])
             }
-            var round = try await FetchRound.fetch(cluster: cluster, positions: positions, settings: settings, maxWait: maxWait)
-            if !round.outOfRange.isEmpty {
-                let reset = try await OffsetLookup(cluster: cluster).offsets(for: round.outOfRange, settings.resetTo, isolation: settings.isolation)
-                for (tp, offset) in reset { round.positions[tp] = offset }
-            }
+            var round = try await FetchRound.fetch(cluster: cluster, positions: positions, settings: settings, maxWait: maxWait, rotation: rotation)
+            if !round.outOfRange.isEmpty { try await Self.reset(&round, from: positions, cluster: cluster, settings: settings) }
             if round.needsMetadata && round.records.isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
             }
             return round
+        }
+    }
+
+    /// Moves the round's partitions whose position is outside the log as `settings.offsetReset` says, or throws for `.fail`.
+    private static func reset(_ round: inout FetchRound, from positions: [TopicPartition: Int64], cluster: KafkaCluster,
+                              settings: ConsumerSettings) async throws {
+        let lookup = OffsetLookup(cluster: cluster)
+        let starts = try await lookup.offsets(for: round.outOfRange, .earliest, isolation: settings.isolation)
+        let ends = try await lookup.offsets(for: round.outOfRange, .latest, isolation: settings.isolation)
+        for tp in round.outOfRange {
+            // Inside the log after all (a stale answer): fetch again from there.
+            guard let position = positions[tp], let start = starts[tp], let end = ends[tp], position < start || position > end else { continue }
+            guard let reset = OffsetReset.decide(settings.offsetReset, partition: tp, position: position, logStart: start, logEnd: end) else {
+                throw KafkaError.offsetOutOfRange(tp, position: position, logStart: start, logEnd: end)
+            }
+            round.positions[tp] = reset.to
+            round.resets.append(reset)
         }
     }
 

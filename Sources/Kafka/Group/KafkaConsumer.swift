@@ -115,6 +115,14 @@ public final class KafkaConsumer: Sendable {
     /// The id the coordinator gave this member (empty before the first join).
     public var memberID: String { membership.withLock { $0 }?.status.memberID ?? "" }
 
+    /// Calls `observer` for every partition moved because its position was outside the log.
+    public func observeOffsetResets(_ observer: @escaping @Sendable (OffsetReset) -> Void) {
+        fetcher.observeOffsetResets(observer)
+    }
+
+    /// The assigned partition furthest behind its log's end as last fetched, and by how many records.
+    public var worstLag: (partition: TopicPartition, lag: Int64)? { fetcher.worstLag }
+
     /// The partitions this member currently reads.
     public var assignment: Set<TopicPartition> { gate.assignment }
 

@@ -15,6 +15,8 @@ public final class PipelineMetrics: Sendable {
         public static let usersStored = "userstream_users_stored_total"
         public static let recordsDeadLettered = "userstream_records_dead_lettered_total"
         public static let sinkWriteRetries = "userstream_sink_write_retries_total"
+        public static let offsetResets = "userstream_offset_resets_total"
+        public static let offsetResetRecords = "userstream_offset_reset_records_total"
         public static let batchSize = "userstream_batch_size"
         public static let endToEndLatency = "userstream_end_to_end_latency_seconds"
         public static let sinkWrite = "userstream_sink_write_seconds"
@@ -58,6 +60,15 @@ public final class PipelineMetrics: Sendable {
     package func deadLettered(_ count: Int, reason: String) {
         // The registry hands back the same counter for the same name and labels.
         Counter(label: Name.recordsDeadLettered, dimensions: [("reason", reason)], factory: factory).increment(by: count)
+    }
+
+    /// Counts one partition moved because its position was outside the log, and the records it
+    /// jumped over (`kind="skipped"`) or reads again (`kind="read_again"`).
+    package func offsetReset(skipped: Int64, readAgain: Int64) {
+        Counter(label: Name.offsetResets, factory: factory).increment()
+        for (kind, count) in [("skipped", skipped), ("read_again", readAgain)] {
+            Counter(label: Name.offsetResetRecords, dimensions: [("kind", kind)], factory: factory).increment(by: Int(count))
+        }
     }
 
     /// Sets the lag gauge of one partition.

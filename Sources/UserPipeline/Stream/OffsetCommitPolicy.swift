@@ -118,6 +118,13 @@ struct OffsetCommitPolicy: Sendable {
         partitions[partition] = state
     }
 
+    /// Follows a partition the consumer moved because its position was outside the log: tracking
+    /// starts again at `offset`, which is committable at once, so the group's offset leaves the gap too.
+    mutating func reset(_ partition: TopicPartition, to offset: Int64) {
+        guard partitions[partition] != nil else { return }
+        partitions[partition] = PartitionState(nextOffset: offset, committed: nil)
+    }
+
     /// Records in flight (dispatched, not yet acknowledged) for `partition`.
     func inFlight(_ partition: TopicPartition) -> Int {
         partitions[partition]?.inFlight ?? 0

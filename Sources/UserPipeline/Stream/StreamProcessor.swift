@@ -59,6 +59,18 @@ public final class StreamProcessor: Sendable {
         await gate.leave()
     }
 
+    /// Follows a partition the consumer moved because its position was outside the log, and counts it.
+    /// Called by the consumer between batches, before records from the new position arrive.
+    public func offsetReset(_ reset: OffsetReset) {
+        policy.withLock { $0.reset(reset.partition, to: reset.to) }
+        counts.withLock {
+            $0.offsetResets += 1
+            $0.offsetsSkipped += reset.skipped
+            $0.readAgain += reset.readAgain
+        }
+        metrics.offsetReset(skipped: reset.skipped, readAgain: reset.readAgain)
+    }
+
     /// Commits what is done for `partitions` and stops tracking them; waits for a batch in progress.
     public func partitionsRevoked(_ partitions: [TopicPartition]) async {
         await gate.enter()

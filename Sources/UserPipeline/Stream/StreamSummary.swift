@@ -12,6 +12,11 @@ public struct StreamSummary: Sendable, Equatable {
     public var commits = 0
     /// Offset commits that failed (the records are redelivered and upserted again).
     public var failedCommits = 0
+    /// Partitions moved because their position was outside the log (`--offset-reset`).
+    public var offsetResets = 0
+    /// Offsets those moves jumped over, and records before the old positions read again.
+    public var offsetsSkipped: Int64 = 0
+    public var readAgain: Int64 = 0
     /// Time since the run started.
     public var elapsed: Duration = .zero
 
@@ -22,6 +27,8 @@ public struct StreamSummary: Sendable, Equatable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Int((Double(stored) / seconds).rounded()) : 0
         return "consumed=\(consumed) stored=\(stored) dead_lettered=\(deadLettered) write_retries=\(writeRetries) "
-            + "commits=\(commits) failed_commits=\(failedCommits) elapsed=\(IngestSummary.seconds(elapsed))s users/s=\(rate)"
+            + "commits=\(commits) failed_commits=\(failedCommits) "
+            + (offsetResets == 0 ? "" : "offset_resets=\(offsetResets) skipped=\(offsetsSkipped) read_again=\(readAgain) ")
+            + "elapsed=\(IngestSummary.seconds(elapsed))s users/s=\(rate)"
     }
 }

@@ -49,6 +49,7 @@ enum CassandraSchema {
                 outcome.append(result.schemaChange == nil ? "\(what) already existed" : "created \(what)")
                 logger.info("Cassandra setup", metadata: ["statement": "\(statement)", "changed": "\(result.schemaChange != nil)"])
             }
+            try await refuseOtherShape(configuration, session: session)
             if let role = configuration.streamRole {
                 for (statement, shown) in streamRoleStatements(role, table: configuration.qualifiedTable) {
                     do {
@@ -70,5 +71,22 @@ enum CassandraSchema {
         }
         await session.close()
         return "Cassandra \(configuration): " + outcome.joined(separator: "; ")
+    }
+
+    /// Throws `SinkTableMismatch` when the table exists with other columns or another key than the
+    /// sink writes. A server that lists no columns for it (no such table, or no system_schema)
+    /// passes: the INSERT's PREPARE then says what is missing.
+    static func refuseOtherShape(_ configuration: CassandraSinkConfiguration, session: CQLSession) async throws {
+        // Unquoted names are stored in lower case; both were checked to be plain identifiers.
+        let cql = "SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = "
+            + "'\(configuration.keyspace.lowercased())' AND table_name = '\(configuration.table.lowercased())'"
+        guard let rows = try? await session.queryAll(cql, consistency: configuration.consistency) else { return }
+        let columns = rows.compactMap { row -> SinkTableShape.Column? in
+            guard case .text(let name)? = row["column_name"], case .text(let kind)? = row["kind"] else { return nil }
+            return SinkTableShape.Column(name: name, isKey: kind == "partition_key" || kind == "clustering")
+        }
+        guard !columns.isEmpty else { return }
+        let differences = SinkTableShape(columns: columns).differences(from: CassandraUserRow.columns)
+        guard differences.isEmpty else { throw SinkTableMismatch(table: configuration.qualifiedTable, differences: differences) }
     }
 }

@@ -20,7 +20,7 @@ public final class CassandraUserSink: UserSink {
         self.retry = CassandraRetry(policy: configuration.retry, logger: logger)
     }
 
-    /// Connects and prepares the INSERT; fails with a clear error when the table is missing or lacks a column.
+    /// Connects, checks the table's shape and prepares the INSERT; fails with a clear error when the table is missing or of another shape.
     public static func connect(_ configuration: CassandraSinkConfiguration, logger: Logger) async throws -> CassandraUserSink {
         let session = CQLSession(configuration: configuration.sessionConfiguration, logger: logger)
         let retry = CassandraRetry(policy: configuration.retry, logger: logger)
@@ -29,6 +29,12 @@ public final class CassandraUserSink: UserSink {
         } catch {
             await session.close()
             throw CassandraSinkError.unreachable(sink: configuration.description, error.error)
+        }
+        do {
+            try await CassandraSchema.refuseOtherShape(configuration, session: session)
+        } catch {
+            await session.close()
+            throw error
         }
         do {
             let statement = CassandraUserRow.insert(into: configuration.qualifiedTable)

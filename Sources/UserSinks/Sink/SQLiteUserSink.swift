@@ -60,6 +60,7 @@ final class SQLiteUserSink: UserSink {
         configuration.label = "userstream.sqlite"
         // Other processes (`status`, `query`) open the same file; wait for their locks instead of failing.
         configuration.busyMode = .timeout(10)
+        let differences: [String]
         do {
             pool = try DatabasePool(path: path, configuration: configuration)  // DatabasePool uses WAL mode
             // The pool opens WAL with synchronous=NORMAL, where a power cut can undo the last
@@ -70,13 +71,27 @@ final class SQLiteUserSink: UserSink {
                 let columns = Self.columns.dropFirst().map { "\($0) TEXT NOT NULL" }.joined(separator: ", ")
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS created_users (id TEXT PRIMARY KEY NOT NULL, \(columns))")
             }
+            differences = try Self.tableShape(pool).differences(from: Self.columns)
         } catch {
             throw SinkError.openFailed(path: path, detail: Self.reason(error))
+        }
+        guard differences.isEmpty else {
+            try? pool.close()
+            throw SinkTableMismatch(table: "created_users in \(path)", differences: differences)
         }
         guard let identity = FileIdentity(path: path) else {
             throw SinkError.databaseGone(path: path, detail: "disappeared right after it was opened")
         }
         self.identity = identity
+    }
+
+    /// The columns of `created_users` as SQLite describes them.
+    private static func tableShape(_ pool: DatabasePool) throws -> SinkTableShape {
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: "PRAGMA table_info(created_users)") }
+        return SinkTableShape(columns: rows.map { row in
+            let required: Bool = row["notnull"] == 1 && (row["dflt_value"] as DatabaseValue).isNull
+            return SinkTableShape.Column(name: row["name"], isKey: (row["pk"] as Int) > 0, isRequired: required)
+        })
     }
 
     /// Throws unless the path still names the file that was opened. SQLite keeps writing to a

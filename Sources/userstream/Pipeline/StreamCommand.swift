@@ -27,6 +27,7 @@ struct StreamCommand: AsyncParsableCommand {
         let location = try sink.location()
         let observability = try stream.target.observability(http: http, kafka: kafka, sink: location)
         let idle = try stream.untilIdle.map { Duration(seconds: $0) }
+        let offsetReset = try stream.offsetReset
         let progress = Mutex<(@Sendable () -> String)?>(nil)
         let lifecycle = CommandLifecycle(grace: try stop.stopTimeout, onGraceExpired: {
             let line = progress.withLock { $0?() } ?? "consumed=0"
@@ -39,14 +40,15 @@ struct StreamCommand: AsyncParsableCommand {
         let outcome = await lifecycle.run { () async throws -> StreamRunner? in
             let runner: StreamRunner
             do {
-                runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics)
+                runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics,
+                                                     offsetReset: offsetReset)
             } catch where lifecycle.received != nil {
                 return nil
             }
             progress.withLock { $0 = { runner.processor.snapshot.line } }
             do {
                 _ = try await observability.serving {
-                    try await Progress().reporting({ "stream: " + runner.processor.snapshot.line }) { try await runner.run(idleTimeout: idle) }
+                    try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
                 }
             } catch {
                 await runner.close()
@@ -81,8 +83,22 @@ struct StreamOptions: ParsableArguments {
     private var untilIdleOption: Double?
     var untilIdle: Double? { get throws { try NumberSetting.seconds("--until-idle", variable: "USERSTREAM_UNTIL_IDLE").resolve(untilIdleOption) } }
 
+    @Option(name: .customLong("offset-reset"), help: "Where to go on when a partition's position is outside its log (records deleted, topic re-created): earliest, latest or fail; default earliest (env USERSTREAM_OFFSET_RESET).")
+    private var offsetResetOption: String?
+    var offsetReset: OffsetResetPolicy {
+        get throws {
+            guard let text = offsetResetOption ?? Environment.string("USERSTREAM_OFFSET_RESET") else { return .earliest }
+            guard let policy = OffsetResetPolicy(rawValue: text) else {
+                let source = offsetResetOption == nil ? "USERSTREAM_OFFSET_RESET" : "--offset-reset"
+                throw ValidationError("\(source) \(text) is not a policy — use earliest, latest or fail")
+            }
+            return policy
+        }
+    }
+
     func validate() throws {
         _ = try untilIdle
+        _ = try offsetReset
     }
 }
 

@@ -30,17 +30,24 @@ final class StreamRunner: Sendable {
 
     /// Opens the sink, joins the group and subscribes to the users topic.
     /// `session` also sets how long Tansu holds the first join (UpCommand.session).
+    /// The sink's table and the dead-letter topic are checked before the group is joined.
     static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation, metrics: PipelineMetrics = PipelineMetrics(),
-                      session: (timeout: Duration, heartbeat: Duration) = (.seconds(6), .seconds(1))) async throws -> StreamRunner {
+                      session: (timeout: Duration, heartbeat: Duration) = (.seconds(6), .seconds(1)),
+                      offsetReset: OffsetResetPolicy = .earliest) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
+            let logger = Logger(label: "userstream.stream")
+            try await DeadLetterTopic.ensure(target, kafka: kafka, logger: logger)
             let deadLetters = try await KafkaProducer(configuration: kafka)
+            var settings = Self.fetchSizes
+            settings.offsetReset = offsetReset
             let consumer = try await KafkaConsumer(
                 configuration: kafka, group: ConsumerGroupSettings(
-                    groupID: target.group, sessionTimeout: session.timeout, heartbeatInterval: session.heartbeat), settings: Self.fetchSizes)
+                    groupID: target.group, sessionTimeout: session.timeout, heartbeatInterval: session.heartbeat), settings: settings)
             let processor = StreamProcessor(
                 sink: store, deadLetters: deadLetters, dlqTopic: target.deadLetterTopic, metrics: metrics,
-                logger: Logger(label: "userstream.stream"), commit: { try await consumer.commit($0) })
+                logger: logger, commit: { try await consumer.commit($0) })
+            consumer.observeOffsetResets { processor.offsetReset($0) }
             let runner = StreamRunner(processor: processor, consumer: consumer, deadLetters: deadLetters, store: store)
             do {
                 try await consumer.subscribe(to: [target.topic], listener: RebalanceListener(
@@ -55,6 +62,11 @@ final class StreamRunner: Sendable {
             try? await store.close()
             throw error
         }
+    }
+
+    /// The partition furthest behind its log's end, for progress lines (" worst_lag=N (partition P)"); empty before a fetch.
+    var worstLag: String {
+        consumer.worstLag.map { " worst_lag=\($0.lag) (partition \($0.partition.partition))" } ?? ""
     }
 
     /// Processes records until `idleTimeout` passes without one, or until cancelled.

@@ -203,7 +203,7 @@ struct UpCommand: AsyncParsableCommand {
 
     private static func progressLine(_ runner: StreamRunner) -> String {
         let s = runner.processor.snapshot
-        return "stored=\(s.stored) dead_lettered=\(s.deadLettered) commits=\(s.commits)"
+        return "stored=\(s.stored) dead_lettered=\(s.deadLettered) commits=\(s.commits)" + runner.worstLag
     }
 
     /// Returns once the stream has consumed what was published; fails when it makes no progress
