@@ -199,6 +199,16 @@ def wedge_after_join(userstream, broker, topic, group, start_joiner):
     return joiner
 
 
+def ended(process, timeout=60):
+    """The exit code of a process that must end by itself; one still running is killed and fails the test."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"{' '.join(map(str, process.args))} was still running after {timeout} s") from None
+
+
 def test_a_group_that_cannot_form_is_reported_and_until_idle_ends_kafka_consume(userstream, broker):
     topic, group = "groups-wedged-consume", "wedged-consume"
     create_topic(userstream, topic, 3)
@@ -211,7 +221,7 @@ def test_a_group_that_cannot_form_is_reported_and_until_idle_ends_kafka_consume(
 
     wedge_after_join(userstream, broker, topic, group, start)
     swift = started[0]
-    code = swift.proc.wait(timeout=60)
+    code = ended(swift.proc)
     for reader in swift.threads:
         reader.join(timeout=10)
     log = "\n".join(swift.log)
@@ -231,7 +241,7 @@ def test_until_idle_ends_stream_when_its_group_cannot_form(userstream, broker, t
     stream = wedge_after_join(userstream, broker, topic, group, lambda: subprocess.Popen(
         [str(userstream.bin), "stream", "--topic", topic, "--group", group, "--sink", sink, "--until-idle", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=userstream.env))
-    code = stream.wait(timeout=60)
+    code = ended(stream)
     output = stream.stdout.read().decode()
     assert code == 0, output
     assert "userstream: stream consumed=0" in output, output[-2000:]
