@@ -1,7 +1,8 @@
-"""A consumer group under churn: `stream` replicas started and killed (SIGTERM and SIGKILL by
-turns) while `produce` runs, each one killed just after a newer replica's join reached the
-coordinator, so kills land inside rebalances. Afterwards one new replica must form the group
-alone and store every user, and the history checker must find nothing lost, duplicated or
+"""A consumer group under churn: `stream` replicas started and killed (SIGKILL and SIGTERM by
+turns) while `produce` runs, each kill just after a newer replica's first JoinGroup reached the
+coordinator, so it lands inside a rebalance. Then the last of them, which leads the group, is
+stopped with SIGTERM just after a new replica joins: the new replica must form the group alone
+and store what is produced next, and the history checker must find nothing lost, duplicated or
 committed ahead."""
 import signal
 import socket
