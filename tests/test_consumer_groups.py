@@ -2,6 +2,7 @@
 `userstream kafka consume --group` process) and kafka-python share partitions and offsets."""
 import json
 import signal
+import subprocess
 import time
 
 import pytest
@@ -174,3 +175,73 @@ def test_offsets_committed_by_one_client_are_read_by_the_other(userstream, broke
     assert firsts == {p: o for p, o in chosen.items() if ends[p] > o}
     assert len(swift.records) == total
     assert swift.stop() == 0
+
+
+def member_ids(userstream, group, topic):
+    """The group's members as its coordinator describes them."""
+    described = userstream.run("kafka", "groups", group, "--topic", topic, "--json", check=False)
+    return {m["memberID"] for m in json.loads(described.stdout)["group"]["members"]} if described.returncode == 0 else set()
+
+
+def wedge_after_join(userstream, broker, topic, group, start_joiner):
+    """A kafka-python leader leaves just after a newer member's join started a rebalance: Tansu
+    keeps it as the leader of a group it is no longer in, so no join there can complete.
+    `start_joiner()` starts that newer member; returns it."""
+    leader = python_member(broker.bootstrap, topic, group)
+    poll_until(leader, lambda: leader.assignment(), "the kafka-python member to lead the group", [])
+    before = member_ids(userstream, group, topic)
+    joiner = start_joiner()
+    deadline = time.monotonic() + 60
+    while not member_ids(userstream, group, topic) - before:
+        assert time.monotonic() < deadline and joiner.poll() is None, "the new member never joined"
+        time.sleep(0.05)
+    leader.close()  # LeaveGroup from the leader, mid-rebalance
+    return joiner
+
+
+def ended(process, timeout=60):
+    """The exit code of a process that must end by itself; one still running is killed and fails the test."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"{' '.join(map(str, process.args))} was still running after {timeout} s") from None
+
+
+def test_a_group_that_cannot_form_is_reported_and_until_idle_ends_kafka_consume(userstream, broker):
+    topic, group = "groups-wedged-consume", "wedged-consume"
+    create_topic(userstream, topic, 3)
+    produce(broker.bootstrap, topic, [f"wedged-{i}" for i in range(10)])
+    started = []
+
+    def start():
+        started.append(SwiftGroupMember(userstream, topic, group, "--until-idle", "8"))
+        return started[0].proc
+
+    wedge_after_join(userstream, broker, topic, group, start)
+    swift = started[0]
+    code = ended(swift.proc)
+    for reader in swift.threads:
+        reader.join(timeout=10)
+    log = "\n".join(swift.log)
+    assert code == 0, log
+    assert swift.records == [], "records printed without an assignment"
+    warning = next((line for line in swift.log if "has assigned no partitions" in line), None)
+    assert warning, f"no warning about the group: {log[-2000:]}"
+    assert f"consumer group '{group}'" in warning and "JoinGroup rounds" in warning and "state" in warning, warning
+    assert "is not among them" in warning, warning
+    assert f"consumed 0 records from {topic}" in log, log[-1000:]
+
+
+def test_until_idle_ends_stream_when_its_group_cannot_form(userstream, broker, tmp_path):
+    topic, group = "groups-wedged-stream", "wedged-stream"
+    sink = f"sqlite:{tmp_path / 'users.db'}"
+    userstream.run("setup", "--topic", topic, "--partitions", "3", "--sink", sink)
+    stream = wedge_after_join(userstream, broker, topic, group, lambda: subprocess.Popen(
+        [str(userstream.bin), "stream", "--topic", topic, "--group", group, "--sink", sink, "--until-idle", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=userstream.env))
+    code = ended(stream)
+    output = stream.stdout.read().decode()
+    assert code == 0, output
+    assert "userstream: stream consumed=0" in output, output[-2000:]

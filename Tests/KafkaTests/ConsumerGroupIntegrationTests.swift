@@ -136,8 +136,8 @@ import Testing
         let observer = GroupObserver()
         let a = try await KafkaConsumer(configuration: broker.configuration, group: settings("describe"))
         let b = try await KafkaConsumer(configuration: broker.configuration, group: settings("describe"))
-        async let joinA: Void = a.subscribe(to: [topic], listener: observer.listener(for: "a"))
-        async let joinB: Void = b.subscribe(to: [topic], listener: observer.listener(for: "b"))
+        async let joinA: Bool = a.subscribe(to: [topic], listener: observer.listener(for: "a"))
+        async let joinB: Bool = b.subscribe(to: [topic], listener: observer.listener(for: "b"))
         _ = try await (joinA, joinB)
         await observer.wait("both members own partitions") { $0.ownedExactlyOnce(all, by: ["a", "b"]) }
         let p0 = TopicPartition(topic: topic, partition: 0)

@@ -330,6 +330,54 @@ import Testing
         }
     }
 
+    @Test("a leader closes without LeaveGroup: one leaving mid-rebalance would stay the group's leader, so its session ends it")
+    func leaderClosesWithoutLeaving() {
+        var m = stableLeader(counts: ["users": 2])
+        guard case .revoke = m.handle(.close) else { Issue.record("no revoke on close"); return }
+        guard case .closed = m.handle(.revokeFinished) else { Issue.record("the leader sent LeaveGroup"); return }
+        #expect(m.phase == .closed)
+    }
+
+    @Test("close while a JoinGroup is unanswered closes without LeaveGroup (that join may have made the member leader); a syncing follower leaves")
+    func closeWhileJoining() {
+        var rejoining = stableFollower([tp0])
+        _ = rejoining.handle(.heartbeatResponse(errorCode: 27, generation: 1, now: t0))
+        guard case .sendJoinGroup(let join) = rejoining.handle(.revokeFinished) else { Issue.record("no rejoin"); return }
+        #expect(join.memberId == "m-1")
+        guard case .closed = rejoining.handle(.close) else { Issue.record("left with a JoinGroup unanswered"); return }
+
+        var lost = stableFollower([])
+        _ = lost.handle(.heartbeatResponse(errorCode: 27, generation: 1, now: t0))
+        _ = lost.handle(.requestFailed(.joinGroup, .connectionFailed(BrokerAddress(host: "h", port: 1), reason: "reset")))
+        _ = lost.handle(.close)
+        guard case .closed = lost.handle(.coordinatorFound(nodeID: 1)) else { Issue.record("left after a JoinGroup got no answer"); return }
+
+        var syncing = joining()
+        _ = syncing.handle(.joinGroupResponse(joinResponse()))
+        guard case .sendLeaveGroup("m-1") = syncing.handle(.close) else { Issue.record("a syncing follower did not leave"); return }
+    }
+
+    @Test("a join without an assignment for the report time is reported with its rounds and leader, then again at the interval, never once stable")
+    func stalledJoinReported() {
+        var m = joining()
+        let after = m.configuration.stalledJoinReport.after, every = m.configuration.stalledJoinReport.every
+        guard case .none = m.handle(.heartbeatTick(now: t0)) else { Issue.record("reported at once"); return }
+        _ = m.handle(.joinGroupResponse(joinResponse()))
+        // The leader never syncs: the follower's SyncGroup keeps answering REBALANCE_IN_PROGRESS.
+        guard case .sendJoinGroup = m.handle(.syncGroupResponse(syncResponse([], code: 27), now: t0)) else { Issue.record("no rejoin"); return }
+        guard case .none = m.handle(.heartbeatTick(now: t0 + after - .milliseconds(1))) else { Issue.record("reported early"); return }
+        guard case .reportStalledJoin(let stall) = m.handle(.heartbeatTick(now: t0 + after)) else { Issue.record("no report"); return }
+        #expect(stall == StalledJoin(waited: after, joinRounds: 2, leader: "m-0", memberID: "m-1"))
+        guard case .none = m.handle(.heartbeatTick(now: t0 + after + .seconds(1))) else { Issue.record("reported again at once"); return }
+        guard case .reportStalledJoin = m.handle(.heartbeatTick(now: t0 + after + every)) else { Issue.record("no second report"); return }
+
+        _ = m.handle(.joinGroupResponse(joinResponse(generation: 2)))
+        _ = m.handle(.syncGroupResponse(syncResponse([tp0]), now: t0 + after + every))
+        for later in [after, after + every] {
+            if case .reportStalledJoin = m.handle(.heartbeatTick(now: t0 + after + every + later)) { Issue.record("reported while stable") }
+        }
+    }
+
     @Test("close before any member id closes without LeaveGroup")
     func closeEarly() {
         var m = machine()

@@ -12,8 +12,6 @@ final class GroupMembership: Sendable {
         var coordinator: Int32?
         var generation: Int32 = -1
         var memberID = ""
-        var hasBeenAssigned = false
-        var failure: KafkaError?
         var isClosed = false
     }
 
@@ -28,8 +26,6 @@ final class GroupMembership: Sendable {
     /// The status and who waits on it, under one lock.
     private struct Locked {
         var status = Status()
-        /// `start` callers waiting for the first assignment.
-        var waiters: [CheckedContinuation<Void, any Error>] = []
         /// `close` callers waiting for the leave to finish.
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -52,12 +48,14 @@ final class GroupMembership: Sendable {
 
     var cluster: KafkaCluster { fetcher.cluster }
 
-    /// Starts taking part in the group for `topics`; returns once the first assignment is in place.
-    func start(topics: [String]) async throws {
+    /// Starts taking part in the group for `topics`; the gate opens once the first assignment is in place.
+    func start(topics: [String]) {
         let machine = GroupMembershipStateMachine(configuration: .init(
             groupID: settings.groupID, sessionTimeout: settings.sessionTimeout,
             rebalanceTimeout: settings.rebalanceTimeout, assignors: settings.assignors,
-            reconnectWindow: fetcher.cluster.configuration.reconnectWindow))
+            reconnectWindow: fetcher.cluster.configuration.reconnectWindow,
+            // Two sessions: long enough for a dead member's session to run out and the group to form without it.
+            stalledJoinReport: (after: settings.sessionTimeout * 2, every: .seconds(30))))
         let interval = settings.heartbeatInterval
         let events = self.events
         let callbackStream = self.callbackStream
@@ -79,16 +77,6 @@ final class GroupMembership: Sendable {
             })
         }
         events.yield(.subscribe(topics: topics))
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let done = state.withLock { locked -> Result<Void, any Error>? in
-                if let failure = locked.status.failure { return .failure(failure) }
-                if locked.status.hasBeenAssigned { return .success(()) }
-                if locked.status.isClosed { return .failure(KafkaError.shutDown) }
-                locked.waiters.append(continuation)
-                return nil
-            }
-            if let done { continuation.resume(with: done) }
-        }
     }
 
     /// Tells the state machine something happened outside it (a refused commit).
@@ -201,6 +189,8 @@ final class GroupMembership: Sendable {
                     events.yield(.requestFailed(.leaveGroup, Self.kafkaError(error)))
                 }
             }
+        case .reportStalledJoin(let stall):
+            Task { await self.warnAboutStalledJoin(stall) }
         case .closed:
             finish(failure: nil)
         case .fail(let error):
@@ -213,6 +203,27 @@ final class GroupMembership: Sendable {
         for topic in due.sorted() {
             Self.logger.warning("topic '\(topic)' does not exist yet; consumer group '\(settings.groupID)' will read it once it is created")
         }
+    }
+
+    /// Warns that the member still has no assignment, with the group as its coordinator describes it.
+    private func warnAboutStalledJoin(_ stall: StalledJoin) async {
+        let group = settings.groupID
+        var line = "consumer group '\(group)' has assigned no partitions to member \(stall.memberID.isEmpty ? "(none yet)" : stall.memberID) "
+            + "for \(stall.waited.components.seconds) s (\(stall.joinRounds) JoinGroup rounds)"
+        do {
+            let description = try await KafkaAdmin(cluster: cluster).describeGroup(group)
+            let members = description.members.map(\.memberID)
+            line += "; the coordinator describes it as state \(description.state.isEmpty ? "(none)" : description.state), "
+                + "protocol \(description.assignor.isEmpty ? "(none)" : description.assignor), "
+                + "\(members.count) member(s): \(members.isEmpty ? "none" : members.joined(separator: ", "))"
+            if !stall.leader.isEmpty, !members.contains(stall.leader) {
+                line += "; its leader \(stall.leader) is not among them, and the group cannot form until the broker drops "
+                    + "that leader (restart the broker or use another group)"
+            }
+        } catch {
+            line += "; describing the group failed: \(error)"
+        }
+        Self.logger.warning("\(line)")
     }
 
     private func send<R: KafkaRequest>(_ request: R, to coordinator: Int32?, timeout: Duration?,
@@ -242,11 +253,6 @@ final class GroupMembership: Sendable {
             await listener.assigned(starts)
             gate.open(assignment: Set(partitions))
             fetcher.assign(positions: starts)
-            state.withLock { locked in
-                locked.status.hasBeenAssigned = true
-                defer { locked.waiters.removeAll() }
-                return locked.waiters
-            }.forEach { $0.resume() }
         } catch {
             events.yield(.assignmentFailed(Self.kafkaError(error)))
         }
@@ -265,20 +271,15 @@ final class GroupMembership: Sendable {
 
     private func finish(failure: KafkaError?) {
         gate.end(failure: failure)
-        let (ready, closing) = state.withLock { locked in
-            if let failure { locked.status.failure = failure } else { locked.status.isClosed = true }
-            defer {
-                locked.waiters.removeAll()
-                if failure == nil { locked.closeWaiters.removeAll() }
-            }
-            return (locked.waiters, failure == nil ? locked.closeWaiters : [])
+        guard failure == nil else { return }  // the gate tells the caller; close() still ends the tasks
+        let closing = state.withLock { locked in
+            locked.status.isClosed = true
+            defer { locked.closeWaiters.removeAll() }
+            return locked.closeWaiters
         }
-        ready.forEach { $0.resume(throwing: failure ?? KafkaError.shutDown) }
         closing.forEach { $0.resume() }
-        if failure == nil {
-            events.finish()
-            callbacks.finish()
-        }
+        events.finish()
+        callbacks.finish()
     }
 
     static func kafkaError(_ error: any Error) -> KafkaError {

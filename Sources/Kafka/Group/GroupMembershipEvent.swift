@@ -44,6 +44,19 @@ enum GroupMembershipAction: Sendable {
     case sendLeaveGroup(memberID: String)
     /// Look up the partition counts of these topics and report `topicsChecked`.
     case checkTopics([String])
+    /// The member has waited long for an assignment: describe the group and warn.
+    case reportStalledJoin(StalledJoin)
     case closed
     case fail(KafkaError)
+}
+
+/// A join that has not led to an assignment yet.
+struct StalledJoin: Sendable, Equatable {
+    /// How long the member has been waiting for an assignment.
+    var waited: Duration
+    /// JoinGroup requests sent meanwhile.
+    var joinRounds: Int
+    /// The leader the last JoinGroup answer named (empty before one came).
+    var leader: String
+    var memberID: String
 }

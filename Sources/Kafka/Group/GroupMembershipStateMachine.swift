@@ -13,6 +13,9 @@ struct GroupMembershipStateMachine {
         var assignors: [PartitionAssignor]
         /// How long the coordinator may stay unreachable before the membership fails.
         var reconnectWindow: Duration = .seconds(60)
+        /// How long a member may wait for an assignment before it reports the group's state,
+        /// and how often it reports again while the wait goes on.
+        var stalledJoinReport: (after: Duration, every: Duration) = (.seconds(12), .seconds(30))
     }
 
     enum Phase: Equatable {
@@ -54,6 +57,15 @@ struct GroupMembershipStateMachine {
     private(set) var assignedCounts: [String: Int32]?
     private var topicCheckInFlight = false
     private var chosenProtocol = ""
+    /// The leader named by the last JoinGroup answer.
+    private var leader = ""
+    /// Whether this member may be the group's leader: the last JoinGroup answer said so, or a
+    /// JoinGroup went out whose answer has not come (it may have made this member the leader).
+    private var mayLead = false
+    /// Since when the member has been waiting for an assignment (nil while it holds one or is not joining).
+    private var waitingSince: ContinuousClock.Instant?
+    private var joinRounds = 0
+    private var lastStallReport: ContinuousClock.Instant?
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -92,7 +104,7 @@ struct GroupMembershipStateMachine {
             guard phase == .syncing else { return .none }
             return synced(response, now: now)
         case .heartbeatTick(let now):
-            return heartbeatDue(now: now)
+            return stalledJoin(now: now) ?? heartbeatDue(now: now)
         case .heartbeatResponse(let code, let generation, let now):
             heartbeatInFlight = false
             guard generation == self.generation else { return .none }
@@ -185,6 +197,8 @@ struct GroupMembershipStateMachine {
 
     private mutating func startJoin() -> GroupMembershipAction {
         phase = .joining
+        joinRounds += 1
+        mayLead = true
         let metadata = ConsumerProtocolCodec.subscription(topics: topics)
         return .sendJoinGroup(JoinGroupRequest(
             groupId: configuration.groupID,
@@ -196,11 +210,13 @@ struct GroupMembershipStateMachine {
     }
 
     private mutating func joined(_ response: JoinGroupResponse) -> GroupMembershipAction {
+        mayLead = response.errorCode == 0 && response.leader == response.memberId
         switch response.errorCode {
         case 0:
             memberID = response.memberId
             generation = response.generationId
             chosenProtocol = response.protocolName ?? ""
+            leader = response.leader
             if response.leader == response.memberId {
                 do {
                     leaderMembers = try response.members.map {
@@ -257,7 +273,31 @@ struct GroupMembershipStateMachine {
         phase = .stable
         heartbeatInFlight = false
         lastHeartbeatAck = now
+        (waitingSince, joinRounds, lastStallReport) = (nil, 0, nil)
         return .assign(partitions)
+    }
+
+    /// Whether the member is on its way to an assignment (not holding one, not closing).
+    private var awaitsAssignment: Bool {
+        switch phase {
+        case .joining, .awaitingPartitionCounts, .syncing, .leavingToRejoin,
+             .discovering(then: .join), .revoking(then: .join), .revoking(then: .leaveAndJoin):
+            return true
+        case .idle, .discovering, .stable, .revoking, .leaving, .closed, .failed:
+            return false
+        }
+    }
+
+    /// A join that has gone on too long without an assignment is reported, once and then at
+    /// intervals, so a group that cannot form is not silent.
+    private mutating func stalledJoin(now: ContinuousClock.Instant) -> GroupMembershipAction? {
+        guard awaitsAssignment else { return nil }
+        let since = waitingSince ?? now
+        waitingSince = since
+        let report = configuration.stalledJoinReport
+        guard now - since >= report.after, lastStallReport.map({ now - $0 >= report.every }) ?? true else { return nil }
+        lastStallReport = now
+        return .reportStalledJoin(StalledJoin(waited: now - since, joinRounds: joinRounds, leader: leader, memberID: memberID))
     }
 
     // MARK: - Stable
@@ -365,8 +405,11 @@ struct GroupMembershipStateMachine {
         return coordinator == nil ? discover(then: .join) : startJoin()
     }
 
+    /// A leader that leaves while the group rebalances can stay its leader with no member behind
+    /// it (Tansu 0.6 keeps it, and every later join then waits on it for good), so a member that
+    /// may lead lets its session expire instead: the group goes on without it a session later.
     private mutating func leave() -> GroupMembershipAction {
-        guard !memberID.isEmpty, coordinator != nil else {
+        guard !memberID.isEmpty, coordinator != nil, !mayLead else {
             phase = .closed
             return .closed
         }

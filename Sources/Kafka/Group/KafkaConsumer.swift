@@ -28,8 +28,12 @@ public final class KafkaConsumer: Sendable {
         self.fetcher = try await PartitionConsumer(configuration: configuration, settings: settings)
     }
 
-    /// Joins the group for `topics`; returns once the group has given this member its first assignment.
-    public func subscribe(to topics: [String], listener: RebalanceListener = RebalanceListener()) async throws {
+    /// Joins the group for `topics`; returns true once the group has given this member its first
+    /// assignment, false when `limit` passed first (the member keeps trying; batches come once it
+    /// is assigned). A group that cannot form is reported in the log while the member waits.
+    @discardableResult
+    public func subscribe(to topics: [String], listener: RebalanceListener = RebalanceListener(),
+                          waitingAtMost limit: Duration? = nil) async throws -> Bool {
         let created = GroupMembership(settings: group, listener: listener, fetcher: fetcher, gate: gate)
         let isFirst = membership.withLock { current in
             guard current == nil else { return false }
@@ -37,7 +41,17 @@ public final class KafkaConsumer: Sendable {
             return true
         }
         guard isFirst else { throw KafkaError.configuration("this consumer is already subscribed — create another KafkaConsumer for other topics") }
-        try await created.start(topics: topics)
+        created.start(topics: topics)
+        switch await gate.waitUntilOpen(timeout: limit) {
+        case .open:
+            return true
+        case .timedOut:
+            return false
+        case .ended:
+            if let failure = gate.failure { throw failure }
+            try Task.checkCancellation()
+            throw KafkaError.shutDown
+        }
     }
 
     /// Records of the currently assigned partitions in fetch-sized batches; keeps membership
@@ -126,10 +140,11 @@ public final class KafkaConsumer: Sendable {
     /// The partitions this member currently reads.
     public var assignment: Set<TopicPartition> { gate.assignment }
 
-    /// Revokes the assignment (calling the listener), leaves the group and closes the
-    /// connections. Commits nothing itself: commit in the `revoked` callback. Called from the
-    /// task that iterates `batches()`, its batch counts as done; called from another task, it
-    /// first waits until the loop asks for the next batch (which then ends the sequence).
+    /// Revokes the assignment (calling the listener), leaves the group (a member that may be
+    /// its leader lets its session expire instead) and closes the connections. Commits nothing
+    /// itself: commit in the `revoked` callback. Called from the task that iterates `batches()`,
+    /// its batch counts as done; called from another task, it first waits until the loop asks
+    /// for the next batch (which then ends the sequence).
     /// Background commits issued before it are finished first.
     public func close() async {
         await backgroundCommits.drained()

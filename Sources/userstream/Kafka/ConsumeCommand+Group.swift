@@ -22,8 +22,9 @@ extension ConsumeCommand {
             var output = StandardOutput()
             defer { output.flush() }
             do {
-                try await consumer.subscribe(to: [topic], listener: listener)
-                guard limit != 0 else { return (0, nil) }
+                // Waiting for the group's assignment counts as idle: no assignment within it, nothing to read.
+                let joined = try await consumer.subscribe(to: [topic], listener: listener, waitingAtMost: idle)
+                guard limit != 0, joined else { return (0, nil) }
                 for try await batch in consumer.batches(idleTimeout: idle) {
                     var next: [TopicPartition: Int64] = [:]
                     for record in batch {

@@ -12,7 +12,7 @@ struct StreamCommand: AsyncParsableCommand {
         abstract: "Consume users from Kafka, validate them and store them in the sink; bad records go to the dead-letter topic.",
         discussion: "Several copies with the same --group share the topic's partitions. Offsets are committed only after "
             + "the sink (and the dead-letter topic) acknowledged every record before them. SIGTERM finishes the batch in "
-            + "progress, commits and leaves the group."
+            + "progress, commits and leaves the group (the group's leader lets its session expire instead)."
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -41,7 +41,7 @@ struct StreamCommand: AsyncParsableCommand {
             let runner: StreamRunner
             do {
                 runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics,
-                                                     offsetReset: offsetReset)
+                                                     offsetReset: offsetReset, assignmentWait: idle)
             } catch where lifecycle.received != nil {
                 return nil
             }

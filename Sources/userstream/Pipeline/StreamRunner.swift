@@ -8,13 +8,16 @@ import Metering
 /// `stream` and `up`.
 final class StreamRunner: Sendable {
     let processor: StreamProcessor
+    /// Whether the group assigned partitions within the wait `start` was given (always, without one).
+    private let joined: Bool
     private let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
     /// The sink the processor writes to (open until `close()`).
     let store: any UserSink
 
-    private init(processor: StreamProcessor, consumer: KafkaConsumer, deadLetters: KafkaProducer, store: any UserSink) {
+    private init(processor: StreamProcessor, joined: Bool, consumer: KafkaConsumer, deadLetters: KafkaProducer, store: any UserSink) {
         self.processor = processor
+        self.joined = joined
         self.consumer = consumer
         self.deadLetters = deadLetters
         self.store = store
@@ -28,12 +31,13 @@ final class StreamRunner: Sendable {
     /// A broker too slow to read within it gets the longer `maxWaitWhenBehind` (FetchRounds).
     static let fetchSizes = ConsumerSettings(maxWait: .milliseconds(25), maxBytes: 2 << 20, partitionMaxBytes: 512 << 10)
 
-    /// Opens the sink, joins the group and subscribes to the users topic.
+    /// Opens the sink, joins the group and subscribes to the users topic, waiting for the group's
+    /// first assignment at most `assignmentWait` (`--until-idle`: waiting for the group counts as idle).
     /// `session` also sets how long Tansu holds the first join (UpCommand.session).
     /// The sink's table and the dead-letter topic are checked before the group is joined.
     static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation, metrics: PipelineMetrics = PipelineMetrics(),
                       session: (timeout: Duration, heartbeat: Duration) = (.seconds(6), .seconds(1)),
-                      offsetReset: OffsetResetPolicy = .earliest) async throws -> StreamRunner {
+                      offsetReset: OffsetResetPolicy = .earliest, assignmentWait: Duration? = nil) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let logger = Logger(label: "userstream.stream")
@@ -48,16 +52,16 @@ final class StreamRunner: Sendable {
                 sink: store, deadLetters: deadLetters, dlqTopic: target.deadLetterTopic, metrics: metrics,
                 logger: logger, commit: { try await consumer.commit($0) })
             consumer.observeOffsetResets { processor.offsetReset($0) }
-            let runner = StreamRunner(processor: processor, consumer: consumer, deadLetters: deadLetters, store: store)
+            let joined: Bool
             do {
-                try await consumer.subscribe(to: [target.topic], listener: RebalanceListener(
+                joined = try await consumer.subscribe(to: [target.topic], listener: RebalanceListener(
                     revoked: { await processor.partitionsRevoked($0) },
-                    assigned: { await processor.partitionsAssigned($0) }))
+                    assigned: { await processor.partitionsAssigned($0) }), waitingAtMost: assignmentWait)
             } catch {
-                await runner.close()
+                await StreamRunner(processor: processor, joined: false, consumer: consumer, deadLetters: deadLetters, store: store).close()
                 throw error
             }
-            return runner
+            return StreamRunner(processor: processor, joined: joined, consumer: consumer, deadLetters: deadLetters, store: store)
         } catch {
             try? await store.close()
             throw error
@@ -71,7 +75,8 @@ final class StreamRunner: Sendable {
 
     /// Processes records until `idleTimeout` passes without one, or until cancelled.
     func run(idleTimeout: Duration?) async throws -> StreamSummary {
-        try await processor.run(consumer.batches(idleTimeout: idleTimeout))
+        // Without an assignment the idle time was spent waiting for the group: end at once.
+        try await processor.run(consumer.batches(idleTimeout: joined ? idleTimeout : .zero))
     }
 
     /// Leaves the group (committing revoked partitions' progress) and closes everything.
