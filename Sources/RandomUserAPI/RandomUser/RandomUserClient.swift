@@ -38,6 +38,9 @@ public struct RandomUserClient: Sendable {
         case timeout
         case connection(String)
         case invalidBody(String)
+        /// The API's own error body with a success status: randomuser.me answers so while it is
+        /// offline or has server issues, so it passes.
+        case apiError(message: String)
 
         public var description: String {
             switch self {
@@ -46,6 +49,7 @@ public struct RandomUserClient: Sendable {
             case .timeout: "timed out"
             case .connection(let detail): "connection failed (\(detail))"
             case .invalidBody(let detail): "invalid response body (\(detail))"
+            case .apiError(let message): "the API answered: \(message)"
             }
         }
     }
@@ -94,8 +98,10 @@ public struct RandomUserClient: Sendable {
         self.onRetry = onRetry
     }
 
-    /// Fetches `count` users (1…5000) of `page` under `seed` (a random seed when `nil`).
-    public func fetch(count: Int, seed: String? = nil, page: Int? = nil) async throws -> Batch {
+    /// Fetches `count` users (1…5000) of `page` under `seed` (a random seed when `nil`);
+    /// `onRetry` hears about this fetch's retries besides the client's own observer.
+    public func fetch(count: Int, seed: String? = nil, page: Int? = nil,
+                      onRetry fetchRetry: @Sendable (RetryEvent) -> Void = { _ in }) async throws -> Batch {
         guard (1...Self.maxResults).contains(count) else { throw FetchError.invalidCount(count) }
         let url = try requestURL(count: count, seed: seed, page: page)
         var retries = 0
@@ -114,7 +120,9 @@ public struct RandomUserClient: Sendable {
                 }
                 let delay = configuration.retry.delay(
                     afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: 0..<1))
-                onRetry(RetryEvent(url: url, attempt: attempt, cause: cause, delay: delay))
+                let event = RetryEvent(url: url, attempt: attempt, cause: cause, delay: delay)
+                onRetry(event)
+                fetchRetry(event)
                 retries += 1
                 try await Task.sleep(for: delay)
             }
@@ -182,7 +190,7 @@ public struct RandomUserClient: Sendable {
                 return .success(try RandomUserClient.users(in: body, reserving: count))
             } catch {
                 if let message = RandomUserResponseParser.errorMessage(in: body) {
-                    return .failed(.apiError(url: shownURL, message: FetchError.redacted(message)))
+                    return .retry(.apiError(message: FetchError.redacted(message)), retryAfter: nil)
                 }
                 return .retry(.invalidBody("\(body.readableBytes) bytes that are not a randomuser response"), retryAfter: nil)
             }

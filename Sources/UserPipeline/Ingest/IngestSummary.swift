@@ -1,3 +1,5 @@
+import UserContract
+
 /// What a `produce` run did, as counted so far.
 public struct IngestSummary: Sendable, Equatable {
     /// Users received from the API and formatted.
@@ -12,6 +14,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var retries = 0
     /// API requests that failed even after their retries.
     public var failedRequests = 0
+    /// The API's own error message last heard (randomuser.me's `{"error": …}` while it is down).
+    public var apiError: String?
     /// Time since the run started.
     public var elapsed: Duration = .zero
 
@@ -28,6 +32,14 @@ public struct IngestSummary: Sendable, Equatable {
         "fetched=\(fetched) published=\(published) failed=\(failed) invalid=\(invalidResults) "
             + "retries=\(retries) failed_requests=\(failedRequests) "
             + "elapsed=\(Self.seconds(elapsed))s users/s=\(Int(usersPerSecond.rounded()))"
+            + (apiError.map { " api_error=\(Self.quoted($0))" } ?? "")
+    }
+
+    /// `text` as a JSON string, so that the line stays one line whatever the API says.
+    static func quoted(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        JSONTextWriter.appendString(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -69,7 +69,7 @@ public final class UserIngest: Sendable {
             try Task.checkCancellation()
             let batch: RandomUserClient.Batch
             do {
-                batch = try await client.fetch(count: wanted)
+                batch = try await client.fetch(count: wanted) { self.heard($0.cause) }
             } catch is CancellationError {
                 throw CancellationError()
             } catch let error as RandomUserClient.FetchError where error.isPermanent {
@@ -78,6 +78,7 @@ public final class UserIngest: Sendable {
                 throw IngestError.apiRejected(error)
             } catch {
                 quota.release(wanted)
+                if case .gaveUp(_, _, let cause) = error as? RandomUserClient.FetchError { heard(cause) }
                 try countFailedRequest("\(error)")
                 continue
             }
@@ -101,6 +102,12 @@ public final class UserIngest: Sendable {
             metrics.apiRetries.increment(by: batch.retries)
             try await publish(users)
         }
+    }
+
+    /// Keeps the API's own error message, when that is why a request failed, for the progress line and summary.
+    private func heard(_ cause: RandomUserClient.RetryCause) {
+        guard case .apiError(let message) = cause else { return }
+        summary.withLock { $0.apiError = message }
     }
 
     /// Counts a failed request; throws once too many failed in a row.
