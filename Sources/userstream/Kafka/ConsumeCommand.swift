@@ -20,6 +20,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     @OptionGroup var group: GroupOptions
 
     func validate() throws {
+        try TopicName.validate(topic, from: "topic")
         _ = try NumberSetting.count("--count", from: 0).resolve(count)
         _ = try NumberSetting.seconds("--until-idle").resolve(untilIdle)
         _ = try Settings.partition.resolve(partition.map(Int.init))

@@ -20,6 +20,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "Produce every record to this partition instead of partitioning by key.") var partition: Int32?
 
     func validate() throws {
+        try TopicName.validate(topic, from: "topic")
         _ = try Settings.partition.resolve(partition.map(Int.init))
     }
 
