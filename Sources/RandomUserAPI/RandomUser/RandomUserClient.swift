@@ -67,8 +67,11 @@ public struct RandomUserClient: Sendable {
     /// The users of one successful fetch.
     public struct Batch: Sendable {
         public var users: [User]
-        /// Results skipped because they lacked what the contract needs.
-        public var invalidResults: Int
+        /// Results skipped because they lacked what the contract needs, by the first field that
+        /// was missing or unusable (`location.postcode`; `result` for a result that is no object).
+        public var invalidReasons: [String: Int]
+        /// Results skipped, all reasons together.
+        public var invalidResults: Int { invalidReasons.values.reduce(0, +) }
         /// Attempts that failed and were retried before this batch arrived.
         public var retries: Int
         public var info: RandomUserResponse.Info?
@@ -204,17 +207,25 @@ public struct RandomUserClient: Sendable {
     }
 
     /// Reads and formats the users of a response body as it parses it; results that cannot be
-    /// formatted are counted as invalid.
+    /// formatted are counted as invalid, by reason.
     static func users(in body: ByteBuffer, reserving count: Int) throws -> Batch {
         var users: [User] = []
         users.reserveCapacity(count)
-        var invalid = 0
+        var invalid: [String: Int] = [:]
         let info = try body.withUnsafeReadableBytes { bytes in
             try RandomUserResponseParser.parse(bytes.assumingMemoryBound(to: UInt8.self)) { result in
-                if let result, let user = try? UserFormatter.format(result) { users.append(user) } else { invalid += 1 }
+                guard let result else {
+                    invalid["result", default: 0] += 1
+                    return
+                }
+                do throws(UserFormatter.MissingField) {
+                    users.append(try UserFormatter.format(result))
+                } catch {
+                    invalid[error.path, default: 0] += 1
+                }
             }
         }
-        return Batch(users: users, invalidResults: invalid, retries: 0, info: info)
+        return Batch(users: users, invalidReasons: invalid, retries: 0, info: info)
     }
 
     /// Parses a randomuser.me response body.

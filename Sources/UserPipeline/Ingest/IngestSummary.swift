@@ -8,8 +8,11 @@ public struct IngestSummary: Sendable, Equatable {
     public var published = 0
     /// Users the broker never acknowledged (after the producer's retries).
     public var failed = 0
-    /// API results that could not be formatted into a user (skipped).
-    public var invalidResults = 0
+    /// API results that could not be formatted into a user (skipped), by the first field missing or
+    /// unusable (null, of another type, not text).
+    public var invalidReasons: [String: Int] = [:]
+    /// API results skipped, all reasons together.
+    public var invalidResults: Int { invalidReasons.values.reduce(0, +) }
     /// API requests retried (errors, 429s, timeouts, truncated bodies) and absorbed.
     public var retries = 0
     /// API requests that failed even after their retries.
@@ -32,6 +35,7 @@ public struct IngestSummary: Sendable, Equatable {
         "fetched=\(fetched) published=\(published) failed=\(failed) invalid=\(invalidResults) "
             + "retries=\(retries) failed_requests=\(failedRequests) "
             + "elapsed=\(Self.seconds(elapsed))s users/s=\(Int(usersPerSecond.rounded()))"
+            + (invalidReasons.isEmpty ? "" : " invalid_fields=" + invalidReasons.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))
             + (apiError.map { " api_error=\(Self.quoted($0))" } ?? "")
     }
 
