@@ -49,6 +49,7 @@ NUMERIC_FLAGS = [
     (["serve-api"], [], "--truncate-rate", "USERSTREAM_API_TRUNCATE_RATE", True),
     (["serve-api"], [], "--latency-ms", "USERSTREAM_API_LATENCY_MS", True),
     (["serve-api"], [], "--retry-after", "USERSTREAM_API_RETRY_AFTER", True),
+    (["serve-api"], [], "--outage-requests", "USERSTREAM_API_OUTAGE_REQUESTS", True),
     (["kafka", "topics", "create", "t"], [], "--partitions", None, False),
     (["kafka", "topics", "create", "t"], [], "--replication-factor", None, False),
     (["kafka", "produce", "t"], [], "--partition", None, True),
@@ -144,6 +145,44 @@ def test_empty_variables_count_as_unset(command, tmp_path):
     # Past validation, with the default broker: nothing listens there in the tests.
     assert result.returncode == 1, result.stderr
     assert "127.0.0.1:9092" in result.stderr, result.stderr
+
+
+# Names Kafka refuses as topics: empty, "." and "..", characters outside [a-zA-Z0-9._-], the
+# broker's own topics, longer than 249 characters.
+BAD_TOPICS = ["", ".", "..", "a/b", "a b", "ünï", "__consumer_offsets", "__transaction_state", "t" * 250, "t" * 300]
+# (command before the name, the flag that names it, or None for an argument, its variable)
+TOPIC_PLACES = [
+    (["setup", "--skip-sink"], "--topic", "USERSTREAM_TOPIC"),
+    (["setup", "--skip-sink"], "--dlq-topic", "USERSTREAM_DLQ_TOPIC"),
+    (["produce"], "--topic", "USERSTREAM_TOPIC"),
+    (["stream"], "--topic", "USERSTREAM_TOPIC"),
+    (["status"], "--topic", "USERSTREAM_TOPIC"),
+    (["up"], "--dlq-topic", "USERSTREAM_DLQ_TOPIC"),
+    (["kafka", "groups", "g"], "--topic", None),
+    (["spark", "submit"], "--topic", None),
+    (["kafka", "topics", "create"], None, None),
+    (["kafka", "topics", "delete"], None, None),
+    (["kafka", "produce"], None, None),
+    (["kafka", "consume"], None, None),
+    (["kafka", "perf", "produce", "--records", "1", "--record-size", "1"], None, None),
+    (["kafka", "perf", "consume", "--records", "1"], None, None),
+]
+
+
+@pytest.mark.parametrize("command,flag,variable", TOPIC_PLACES, ids=[" ".join(c[:3]) + f" {f or 'NAME'}" for c, f, _ in TOPIC_PLACES])
+@pytest.mark.parametrize("name", BAD_TOPICS, ids=lambda n: repr(n) if len(n) < 20 else f"{len(n)} characters")
+def test_a_name_kafka_refuses_as_a_topic_is_a_usage_error_naming_it(command, flag, variable, name):
+    result = run(*command, *([flag, name] if flag else [name]))
+    assert_usage_error(result, f"{flag or 'topic'} '{name}' is not a topic name")
+    if variable and name:  # an empty variable counts as unset
+        assert_usage_error(run(*command, env={variable: name}), f"{variable} '{name}' is not a topic name")
+
+
+def test_a_topic_too_long_for_its_dead_letter_topic_is_a_usage_error(tmp_path):
+    longest = "t" * (249 - len(".dlq"))
+    assert_usage_error(run("setup", "--skip-sink", "--topic", longest + "t"), "--dlq-topic")
+    passed = run("setup", "--skip-sink", "--request-timeout", "1", "--topic", longest, cwd=tmp_path)
+    assert passed.returncode == 1 and "127.0.0.1:9092" in passed.stderr, passed.stderr  # past validation, no broker here
 
 
 class OneAnswerAPI:

@@ -115,6 +115,8 @@ def bad_messages():
         ("invalid_date", changed(dob="yesterday")),
         ("field_too_long", changed(last_name="x" * 5000)),
         ("invalid_utf8", b'{"id": "\xff\xfe"}'),
+        # An escaped half of a surrogate pair is no character: not stored as U+FFFD.
+        ("lone_surrogate", json.dumps(dict(u(3), first_name="Zo\ud800")).encode()),
         ("duplicate_field", encoded(u(2))[:-1] + b', "email": "again@example.com"}'),
         ("empty_value", b""),
         ("null_value", None),
@@ -128,7 +130,7 @@ def test_bad_messages_go_to_the_dlq_with_their_reason_and_good_ones_are_stored(u
     userstream.run("setup", "--topic", topic, "--partitions", "1", "--sink", f"sqlite:{db}")
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap, max_request_size=4 << 20, acks="all")
     bad = bad_messages()
-    assert len({reason for reason, _ in bad}) >= 15
+    assert len({reason for reason, _ in bad}) >= 16
     expected = {}  # offset → reason
     good_ids = set()
     for n, (reason, value) in enumerate(bad):
@@ -155,6 +157,72 @@ def test_bad_messages_go_to_the_dlq_with_their_reason_and_good_ones_are_stored(u
         got[int(headers["dlq.source.offset"])] = headers["dlq.reason"]
     consumer.close()
     assert got == expected
+
+
+def test_query_prints_a_stored_nul_character_escaped_not_cut(userstream, broker, tmp_path):
+    topic, _, group = names()
+    db = f"{tmp_path}/users.db"
+    userstream.run("setup", "--topic", topic, "--partitions", "1", "--sink", f"sqlite:{db}")
+    user = dict(good_user(1), last_name="Nul\u0000Byte")
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    producer.send(topic, key=user["id"].encode(), value=encoded(user)).get(timeout=30)
+    producer.close()
+    assert summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", f"sqlite:{db}"))["stored"] == "1"
+    printed = userstream.run("query", "--sink", f"sqlite:{db}").stdout.decode()
+    assert '"last_name":"Nul\\u0000Byte"' in printed, printed
+    assert json.loads(printed) == user
+
+
+class OneBodyAPI:
+    """Answers every request with one randomuser page, as given in bytes."""
+
+    def __init__(self, body: bytes):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_produce_keeps_a_long_numeric_post_codes_digits_and_counts_unusable_results_by_field(userstream, broker):
+    from recorded_api import recorded_users
+    users = [json.loads(json.dumps(u)) for u in recorded_users()[:5]]
+    users[0]["location"]["postcode"] = 123456789012345678901234567890  # a JSON number no Double holds
+    users[1]["location"]["postcode"] = None
+    users[2]["location"]["postcode"] = True
+    users[3]["name"]["first"] = "Zo\ud800"  # an escaped lone surrogate
+    users[4]["name"]["last"] = "INVALID-UTF-8"
+    body = json.dumps({"results": users, "info": {"seed": "odd", "results": 5, "page": 1, "version": "1.4"}})
+    odd_api = OneBodyAPI(body.encode().replace(b"INVALID-UTF-8", b"\xff\xfe"))
+    topic, _, _ = names()
+    userstream.run("setup", "--topic", topic, "--partitions", "1", "--skip-sink")
+    try:
+        result = userstream.run("produce", "--api", odd_api.url, "--topic", topic, "--count", "1", "--concurrency", "1")
+    finally:
+        odd_api.stop()
+    produced = summary(result)
+    assert produced["published"] == "1" and produced["invalid"] == "4", produced
+    assert produced["invalid_fields"] == "location.postcode:2,name.first:1,name.last:1", produced
+    warnings = result.stderr.decode()
+    assert "location.postcode is missing, null" in warnings and "name.first" in warnings and "name.last" in warnings, warnings
+    (_, _, value, _), = consume_kafka_python(broker.bootstrap, topic, 1, 1)
+    assert json.loads(value)["post_code"] == "123456789012345678901234567890"
 
 
 def test_produce_absorbs_api_faults_and_still_publishes_the_requested_count(userstream, broker):

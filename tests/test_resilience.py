@@ -286,3 +286,41 @@ def test_produce_rides_out_a_broker_unreachable_for_three_seconds(flaky_userstre
     assert produced["published"] == "3000" and produced["failed"] == "0"
     ids = {json.loads(value)["id"] for _, _, value, _ in consume_kafka_python(bootstrap, topic, 2, 3000)}
     assert len(ids) == 3000
+
+
+OUTAGE_MESSAGE = "Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you."
+
+
+def test_produce_retries_the_apis_outage_answer_then_publishes_its_count(userstream, broker):
+    # randomuser.me answers 200 {"error": …} while it is down: that passes, so it is retried.
+    topic, _, _ = names()
+    userstream.run("setup", "--topic", topic, "--partitions", "1", "--skip-sink")
+    outage_api = StandInAPI("--outage-requests", "3")
+    try:
+        result = userstream.run("produce", "--api", outage_api.url, "--topic", topic, "--count", "200",
+                                "--batch", "100", "--concurrency", "1", check=False, timeout=300)
+    finally:
+        outage_api.stop()
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    produced = summary(result)
+    assert produced["published"] == "200" and produced["retries"] == "3", produced
+    assert f'api_error="{OUTAGE_MESSAGE}"' in result.stdout.decode(), result.stdout.decode()
+    ids = {json.loads(value)["id"] for _, _, value, _ in consume_kafka_python(broker.bootstrap, topic, 1, 200)}
+    assert len(ids) == 200
+
+
+def test_produce_fails_naming_the_apis_message_when_the_outage_outlasts_the_retries(userstream, broker):
+    topic, _, _ = names()
+    userstream.run("setup", "--topic", topic, "--partitions", "1", "--skip-sink")
+    outage_api = StandInAPI("--outage-requests", "1000000")
+    try:
+        run = Running(userstream, "produce", "--api", outage_api.url, "--topic", topic, "--count", "10", "--batch", "10")
+        progress = run.await_line("produce: fetched=0")
+        code, out = run.finish(deadline_s=300)
+    finally:
+        outage_api.stop()
+    assert f'api_error="{OUTAGE_MESSAGE}"' in progress, progress
+    assert code == 1, run.log[-2000:]
+    error = [l for l in run.log.splitlines() if "error:" in l][-1]
+    assert f"the API answered: {OUTAGE_MESSAGE}" in error and "failed 5 requests in a row" in error, error
+    assert f'api_error="{OUTAGE_MESSAGE}"' in out and "published=0" in out, out

@@ -45,6 +45,15 @@ struct ServeAPICommand: AsyncParsableCommand {
         get throws { try NumberSetting.count("--retry-after", variable: "USERSTREAM_API_RETRY_AFTER", from: 0, to: 86_400).resolve(retryAfterOption, default: 1) }
     }
 
+    @Option(name: .customLong("outage-requests"),
+            help: "Answer the first N requests as randomuser.me does while it is down: status 200 and its {\"error\": …} body (env USERSTREAM_API_OUTAGE_REQUESTS).")
+    private var outageRequestsOption: Int?
+    var outageRequests: Int {
+        get throws {
+            try NumberSetting.count("--outage-requests", variable: "USERSTREAM_API_OUTAGE_REQUESTS", from: 0).resolve(outageRequestsOption, default: 0)
+        }
+    }
+
     private static let port = Settings.port.named("--port").withVariable("USERSTREAM_API_PORT")
 
     private static func fraction(_ flag: String, _ variable: String) -> NumberSetting<Double> {
@@ -52,7 +61,7 @@ struct ServeAPICommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        _ = try (host, port, truncateRate, latencyMs, retryAfter)
+        _ = try (host, port, truncateRate, latencyMs, retryAfter, outageRequests)
         let (errorRate, rateLimitRate) = (try errorRate, try rateLimitRate)
         guard errorRate + rateLimitRate <= 1 else {
             throw ValidationError("--error-rate plus --rate-limit-rate must not exceed 1 (got \(errorRate + rateLimitRate))")
@@ -62,7 +71,8 @@ struct ServeAPICommand: AsyncParsableCommand {
     func run() async throws {
         let faults = FaultInjection(
             errorRate: try errorRate, rateLimitRate: try rateLimitRate, truncateRate: try truncateRate,
-            latency: .milliseconds(try latencyMs), retryAfterSeconds: try retryAfter)
+            latency: .milliseconds(try latencyMs), retryAfterSeconds: try retryAfter,
+            outageRequests: try outageRequests)
         let port = try port
         let api = StandInUserAPI(configuration: .init(host: host, port: port, faults: faults))
         do {

@@ -25,8 +25,9 @@ struct Userstream: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            try OutputFailure.flushPrinted()  // a summary or table lost to a full disk is a failure, not exit 0
         } catch {
-            let code = exitCode(for: error)
+            let code = error is OutputFailure ? OutputFailure.exitCode : exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
             let message = CommandLineHints.message(message(for: error), for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
             if !message.isEmpty {

@@ -31,6 +31,14 @@ final class HostileAPI: Sendable {
             self.requests.add(1, ordering: .relaxed)
             return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"Uh oh, the users API is down for maintenance"}"#)))
         }
+        router.get("/outage-then-users") { request, _ in
+            // randomuser.me's outage answer twice, then users.
+            guard self.requests.add(1, ordering: .relaxed).newValue > 2 else {
+                return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"Uh oh, something has gone wrong."}"#)))
+            }
+            let count = request.uri.queryParameters.get("results", as: Int.self) ?? 1
+            return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(bytes: RandomUserPageWriter.page(seed: "outage", page: 1, count: count))))
+        }
         router.get("/loop") { _, _ in
             self.requests.add(1, ordering: .relaxed)
             return Response(status: .found, headers: [.location: "/loop"])
@@ -125,13 +133,15 @@ final class HostileAPI: Sendable {
         }
     }
 
-    @Test func aStatus200ErrorBodyFailsAtOnceWithTheAPIsMessage() async throws {
+    @Test func aStatus200ErrorBodyIsRetriedAndNamedWhenItNeverPasses() async throws {
         let api = HostileAPI()
         let error = try await fetchError(from: api, "/error", userInfo: "user:s3cret")
-        guard case .apiError(_, let message) = error else { Issue.record("expected apiError, got \(String(describing: error))"); return }
+        guard case .gaveUp(_, let attempts, .apiError(let message)) = error else {
+            Issue.record("expected gaveUp after the API's error, got \(String(describing: error))")
+            return
+        }
         #expect(message == "Uh oh, the users API is down for maintenance")
-        #expect(error?.isPermanent == true)
-        #expect(api.requests.load(ordering: .relaxed) == 1)
+        #expect(attempts == retry.maxAttempts && api.requests.load(ordering: .relaxed) == retry.maxAttempts)
         let text = error.map(String.init(describing:)) ?? ""
         #expect(text.contains("down for maintenance") && !text.contains("s3cret"))
     }
@@ -174,13 +184,23 @@ final class HostileAPI: Sendable {
         #expect(api.requests.load(ordering: .relaxed) == 3)
     }
 
-    @Test func aPermanentAPIErrorEndsTheRunAtOnce() async throws {
+    @Test func anErrorBodyThenUsersPublishesTheCountAndKeepsTheAPIsMessage() async throws {
         let api = HostileAPI()
-        let outcome = try await ingestOutcome(from: api, "/error", maxConsecutiveFetchFailures: 5)
-        guard case .failure(let error as UserIngest.IngestError) = outcome, case .apiRejected(.apiError) = error else {
-            Issue.record("expected apiRejected(apiError), got \(outcome)")
+        let outcome = try await ingestOutcome(from: api, "/outage-then-users", maxConsecutiveFetchFailures: 1)
+        guard case .success(let summary) = outcome else { Issue.record("expected a run that ends, got \(outcome)"); return }
+        #expect(summary.published == 10 && summary.retries == 2)
+        #expect(summary.apiError == "Uh oh, something has gone wrong.")
+        #expect(summary.line.hasSuffix(#" api_error="Uh oh, something has gone wrong.""#))
+    }
+
+    @Test func anErrorBodyPastTheRetryBudgetEndsTheRunNamingTheAPIsMessage() async throws {
+        let api = HostileAPI()
+        let outcome = try await ingestOutcome(from: api, "/error", maxConsecutiveFetchFailures: 2)
+        guard case .failure(let error as UserIngest.IngestError) = outcome, case .apiUnavailable(_, 2, let last) = error else {
+            Issue.record("expected apiUnavailable after 2 failed requests, got \(outcome)")
             return
         }
-        #expect(api.requests.load(ordering: .relaxed) == 1)
+        #expect(last.contains("the API answered: Uh oh, the users API is down for maintenance"))
+        #expect(api.requests.load(ordering: .relaxed) == 2 * retry.maxAttempts)
     }
 }

@@ -42,6 +42,29 @@ import Testing
         #expect(response.results[0]?.name?.first == "Zoë \"Z\"")
     }
 
+    @Test func aNumberThatIsNoIntKeepsItsOwnDigits() throws {
+        let response = try parse(#"{"results":[{"location":{"postcode":123456789012345678901234567890,"street":{"number":1.50}}}]}"#)
+        #expect(response.results[0]?.location?.postcode?.text == "123456789012345678901234567890")
+        #expect(response.results[0]?.location?.street?.number?.text == "1.50")
+    }
+
+    @Test func textThatIsNoTextIsLeftOutNotRepaired() throws {
+        let escaped = try parse(#"{"results":[{"name":{"first":"Zo\ud800","last":"Ørsted"}}]}"#)
+        #expect(escaped.results[0]?.name?.first == nil && escaped.results[0]?.name?.last == "Ørsted")
+        var body = ByteBuffer(string: #"{"results":[{"name":{"first":""#)
+        body.writeBytes([0xFF, 0xFE])
+        body.writeString(#""}}]}"#)
+        #expect(try RandomUserClient.parse(body).results[0]?.name?.first == nil)
+    }
+
+    @Test(arguments: ["null", "true", "{}"])
+    func skippedResultsAreCountedByTheirFirstUnusableField(_ postcode: String) throws {
+        let odd = Fixtures.randomUserJSON.replacingOccurrences(of: #""postcode":63104"#, with: #""postcode":\#(postcode)"#)
+        #expect(odd != Fixtures.randomUserJSON)
+        let batch = try RandomUserClient.users(in: ByteBuffer(string: odd), reserving: 1)
+        #expect(batch.users.isEmpty && batch.invalidReasons == ["location.postcode": 1])
+    }
+
     @Test(arguments: ["", "[]", "{\"results\":[{\"gender\":\"male\"}", "{\"info\":{}}", "{\"error\":\"Uh oh\"}", "{\"results\":[]} x"])
     func rejectsBrokenOrForeignBodies(_ text: String) {
         #expect(throws: FlatJSONScanner.SyntaxError.self) { try parse(text) }

@@ -51,6 +51,12 @@ import Testing
         #expect(UserValidator().maxValueBytes == 1 << 20)
     }
 
+    @Test func aLoneSurrogateEscapeIsRejectedNotStoredAsReplacement() {
+        for escape in [#""Zo\ud800""#, #""\udc00x""#, #""\ud800\u0041""#] {
+            #expect(reason(Fixtures.message(replacing: "first_name", with: escape)) == .loneSurrogate(field: "first_name"))
+        }
+    }
+
     @Test func invalidUTF8() {
         var bytes = Fixtures.message(replacing: "first_name", with: "\"Zo\u{EB}\"")
         let offset = bytes.firstIndex(of: 0xC3)!

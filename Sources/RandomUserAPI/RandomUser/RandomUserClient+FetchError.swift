@@ -3,12 +3,10 @@ import Redaction
 extension RandomUserClient {
     /// Why a fetch failed for good. URLs are shown with any password replaced.
     public enum FetchError: Error, Sendable, CustomStringConvertible {
-        /// Every attempt failed in a way that could pass (timeouts, 5xx, refused connections).
+        /// Every attempt failed in a way that could pass (timeouts, 5xx, refused connections, the API's own error body).
         case gaveUp(url: String, attempts: Int, lastCause: RetryCause)
         /// An HTTP status the same request will get again (4xx other than 408 and 429).
         case rejected(url: String, status: Int, body: String)
-        /// A success status whose body is the API's own error (`{"error": "…"}`).
-        case apiError(url: String, message: String)
         /// Redirects that come back to where they started, or never end.
         case redirectLoop(url: String)
         /// A body larger than the client accepts.
@@ -28,8 +26,6 @@ extension RandomUserClient {
                 "gave up on \(url) after \(attempts) attempts; last failure: \(cause) — is the API up?"
             case .rejected(let url, let status, let body):
                 "\(url) answered HTTP \(status) (\(body)); this is not retried — check the API URL and its parameters"
-            case .apiError(let url, let message):
-                "\(url) answered with an error: \(message)"
             case .redirectLoop(let url):
                 "\(url) redirects in a loop (or too many times); this is not retried — check the API URL"
             case .bodyTooLarge(let url, let limit):

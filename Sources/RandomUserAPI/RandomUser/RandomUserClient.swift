@@ -38,6 +38,9 @@ public struct RandomUserClient: Sendable {
         case timeout
         case connection(String)
         case invalidBody(String)
+        /// The API's own error body with a success status: randomuser.me answers so while it is
+        /// offline or has server issues, so it passes.
+        case apiError(message: String)
 
         public var description: String {
             switch self {
@@ -46,6 +49,7 @@ public struct RandomUserClient: Sendable {
             case .timeout: "timed out"
             case .connection(let detail): "connection failed (\(detail))"
             case .invalidBody(let detail): "invalid response body (\(detail))"
+            case .apiError(let message): "the API answered: \(message)"
             }
         }
     }
@@ -63,8 +67,11 @@ public struct RandomUserClient: Sendable {
     /// The users of one successful fetch.
     public struct Batch: Sendable {
         public var users: [User]
-        /// Results skipped because they lacked what the contract needs.
-        public var invalidResults: Int
+        /// Results skipped because they lacked what the contract needs, by the first field that
+        /// was missing or unusable (`location.postcode`; `result` for a result that is no object).
+        public var invalidReasons: [String: Int]
+        /// Results skipped, all reasons together.
+        public var invalidResults: Int { invalidReasons.values.reduce(0, +) }
         /// Attempts that failed and were retried before this batch arrived.
         public var retries: Int
         public var info: RandomUserResponse.Info?
@@ -94,8 +101,10 @@ public struct RandomUserClient: Sendable {
         self.onRetry = onRetry
     }
 
-    /// Fetches `count` users (1…5000) of `page` under `seed` (a random seed when `nil`).
-    public func fetch(count: Int, seed: String? = nil, page: Int? = nil) async throws -> Batch {
+    /// Fetches `count` users (1…5000) of `page` under `seed` (a random seed when `nil`);
+    /// `onRetry` hears about this fetch's retries besides the client's own observer.
+    public func fetch(count: Int, seed: String? = nil, page: Int? = nil,
+                      onRetry fetchRetry: @Sendable (RetryEvent) -> Void = { _ in }) async throws -> Batch {
         guard (1...Self.maxResults).contains(count) else { throw FetchError.invalidCount(count) }
         let url = try requestURL(count: count, seed: seed, page: page)
         var retries = 0
@@ -114,7 +123,9 @@ public struct RandomUserClient: Sendable {
                 }
                 let delay = configuration.retry.delay(
                     afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: 0..<1))
-                onRetry(RetryEvent(url: url, attempt: attempt, cause: cause, delay: delay))
+                let event = RetryEvent(url: url, attempt: attempt, cause: cause, delay: delay)
+                onRetry(event)
+                fetchRetry(event)
                 retries += 1
                 try await Task.sleep(for: delay)
             }
@@ -182,7 +193,7 @@ public struct RandomUserClient: Sendable {
                 return .success(try RandomUserClient.users(in: body, reserving: count))
             } catch {
                 if let message = RandomUserResponseParser.errorMessage(in: body) {
-                    return .failed(.apiError(url: shownURL, message: FetchError.redacted(message)))
+                    return .retry(.apiError(message: FetchError.redacted(message)), retryAfter: nil)
                 }
                 return .retry(.invalidBody("\(body.readableBytes) bytes that are not a randomuser response"), retryAfter: nil)
             }
@@ -196,17 +207,25 @@ public struct RandomUserClient: Sendable {
     }
 
     /// Reads and formats the users of a response body as it parses it; results that cannot be
-    /// formatted are counted as invalid.
+    /// formatted are counted as invalid, by reason.
     static func users(in body: ByteBuffer, reserving count: Int) throws -> Batch {
         var users: [User] = []
         users.reserveCapacity(count)
-        var invalid = 0
+        var invalid: [String: Int] = [:]
         let info = try body.withUnsafeReadableBytes { bytes in
             try RandomUserResponseParser.parse(bytes.assumingMemoryBound(to: UInt8.self)) { result in
-                if let result, let user = try? UserFormatter.format(result) { users.append(user) } else { invalid += 1 }
+                guard let result else {
+                    invalid["result", default: 0] += 1
+                    return
+                }
+                do throws(UserFormatter.MissingField) {
+                    users.append(try UserFormatter.format(result))
+                } catch {
+                    invalid[error.path, default: 0] += 1
+                }
             }
         }
-        return Batch(users: users, invalidResults: invalid, retries: 0, info: info)
+        return Batch(users: users, invalidReasons: invalid, retries: 0, info: info)
     }
 
     /// Parses a randomuser.me response body.

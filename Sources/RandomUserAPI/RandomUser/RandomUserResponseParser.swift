@@ -196,26 +196,27 @@ extension FlatJSONScanner {
         return value
     }
 
-    /// A string value, or `nil` (value skipped) when it is of another type.
+    /// A string value, or `nil` (value skipped) when it is of another type or not text (ill-formed
+    /// UTF-8, a lone surrogate escape): a user is not published with U+FFFD in place of a character.
     mutating func stringValue() throws(SyntaxError) -> String? {
         guard peek == UInt8(ascii: "\"") else {
             _ = try skipValue()
             return nil
         }
-        return text(of: try string())
+        return exactText(of: try string())
     }
 
-    /// A string or number value, or `nil` (value skipped) for other types.
+    /// A string or number value, or `nil` (value skipped) for other types. A number that is not an
+    /// `Int` stays as its JSON text: a Double would print a long post code as `1.2345678901234568e+29`.
     mutating func scalarValue() throws(SyntaxError) -> TextOrNumber? {
         skipWhitespace()
         let start = index
         switch try skipValue() {
         case .string:
-            return .text(text(of: StringToken(start: start + 1, end: index - 1, hasEscapes: bytes[(start + 1)..<(index - 1)].contains(UInt8(ascii: "\\")))))
+            return exactText(of: StringToken(start: start + 1, end: index - 1, hasEscapes: bytes[(start + 1)..<(index - 1)].contains(UInt8(ascii: "\\")))).map { .text($0) }
         case .number:
             let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            if let integer = Int(literal) { return .integer(integer) }
-            return Double(literal).map { .decimal($0) }
+            return Int(literal).map { .integer($0) } ?? .text(literal)
         default:
             return nil
         }

@@ -10,6 +10,8 @@ public struct FaultInjection: Sendable, Equatable {
     public var latency: Duration
     /// The `Retry-After` value (seconds) sent with 429 responses.
     public var retryAfterSeconds: Int
+    /// Requests, the first ones, answered with randomuser.me's own outage body (status 200).
+    public var outageRequests: Int
 
     /// No faults.
     public static let none = FaultInjection()
@@ -17,14 +19,18 @@ public struct FaultInjection: Sendable, Equatable {
     /// Creates a fault configuration; rates are fractions in 0…1.
     public init(
         errorRate: Double = 0, rateLimitRate: Double = 0, truncateRate: Double = 0, latency: Duration = .zero,
-        retryAfterSeconds: Int = 1
+        retryAfterSeconds: Int = 1, outageRequests: Int = 0
     ) {
         self.errorRate = errorRate
         self.rateLimitRate = rateLimitRate
         self.truncateRate = truncateRate
         self.latency = latency
         self.retryAfterSeconds = retryAfterSeconds
+        self.outageRequests = outageRequests
     }
+
+    /// What randomuser.me answers, with status 200, while it is offline or has server issues.
+    static let outageBody = #"{"error":"Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you."}"#
 
     /// What to do with one request.
     enum Decision: Equatable {

@@ -7,6 +7,7 @@ public final class StandInAPIStatistics: Sendable {
     private let serverErrors = Atomic<Int>(0)
     private let rateLimited = Atomic<Int>(0)
     private let truncated = Atomic<Int>(0)
+    private let outages = Atomic<Int>(0)
 
     /// Creates zeroed counters.
     public init() {}
@@ -18,6 +19,7 @@ public final class StandInAPIStatistics: Sendable {
         public var serverErrors: Int
         public var rateLimited: Int
         public var truncated: Int
+        public var outages: Int
     }
 
     /// The counters now.
@@ -25,7 +27,22 @@ public final class StandInAPIStatistics: Sendable {
         Snapshot(
             requests: requests.load(ordering: .relaxed), users: users.load(ordering: .relaxed),
             serverErrors: serverErrors.load(ordering: .relaxed), rateLimited: rateLimited.load(ordering: .relaxed),
-            truncated: truncated.load(ordering: .relaxed))
+            truncated: truncated.load(ordering: .relaxed), outages: outages.load(ordering: .relaxed))
+    }
+
+    /// Whether this request is one of the first `count`, to be answered with the outage body
+    /// (counted as such when it is).
+    func takeOutage(ofFirst count: Int) -> Bool {
+        var answered = outages.load(ordering: .relaxed)
+        while answered < count {
+            let (exchanged, original) = outages.compareExchange(expected: answered, desired: answered + 1, ordering: .relaxed)
+            if exchanged {
+                requests.add(1, ordering: .relaxed)
+                return true
+            }
+            answered = original
+        }
+        return false
     }
 
     func record(_ decision: FaultInjection.Decision, users count: Int) {
@@ -41,6 +58,6 @@ public final class StandInAPIStatistics: Sendable {
 
 extension StandInAPIStatistics.Snapshot: CustomStringConvertible {
     public var description: String {
-        "served \(requests) requests (\(users) users); injected \(serverErrors) errors, \(rateLimited) rate limits, \(truncated) truncated bodies"
+        "served \(requests) requests (\(users) users); injected \(serverErrors) errors, \(rateLimited) rate limits, \(truncated) truncated bodies, \(outages) outage answers"
     }
 }

@@ -82,6 +82,7 @@ public struct StandInUserAPI: Sendable {
 
     static func respond(to request: Request, faults: FaultInjection, statistics: StandInAPIStatistics) async throws -> Response {
         if faults.latency > .zero { try await Task.sleep(for: faults.latency) }
+        if statistics.takeOutage(ofFirst: faults.outageRequests) { return jsonResponse(.ok, FaultInjection.outageBody) }
         var system = SystemRandomNumberGenerator()
         let decision = faults.decide(Double.random(in: 0..<1, using: &system), Double.random(in: 0..<1, using: &system))
         switch decision {

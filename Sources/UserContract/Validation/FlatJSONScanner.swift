@@ -114,10 +114,21 @@ package struct FlatJSONScanner {
         return position
     }
 
-    /// The text of a string token, with escapes decoded (lone surrogates become U+FFFD).
+    /// The text of a string token, with escapes decoded and anything that is not text (ill-formed
+    /// UTF-8, a lone surrogate escape) shown as U+FFFD: for messages, never for data.
     package func text(of token: StringToken) -> String {
+        decodedText(of: token, repairing: true)!
+    }
+
+    /// The text of a string token, with escapes decoded; nil when it holds something that is not
+    /// text (ill-formed UTF-8, a lone surrogate escape), which data must not take as U+FFFD.
+    package func exactText(of token: StringToken) -> String? {
+        decodedText(of: token, repairing: false)
+    }
+
+    private func decodedText(of token: StringToken, repairing: Bool) -> String? {
         let raw = UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
-        guard token.hasEscapes else { return String(decoding: raw, as: UTF8.self) }
+        guard token.hasEscapes else { return repairing ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         var decoded = [UInt8]()
         decoded.reserveCapacity(raw.count)
@@ -152,13 +163,14 @@ package struct FlatJSONScanner {
                         position += 6
                     }
                 }
+                guard let scalar = Unicode.Scalar(code) ?? (repairing ? "\u{FFFD}" : nil) else { return nil }
                 scalars.removeAll(keepingCapacity: true)
-                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                scalars.append(scalar)
                 decoded.append(contentsOf: String(scalars).utf8)
             default: decoded.append(escaped)
             }
         }
-        return String(decoding: decoded, as: UTF8.self)
+        return repairing ? String(decoding: decoded, as: UTF8.self) : String(validating: decoded, as: UTF8.self)
     }
 
     /// Skips any JSON value and says what kind it was.

@@ -37,6 +37,8 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case invalidDate(field: String, value: String)
     /// A field value longer than the configured maximum (UTF-8 bytes).
     case fieldTooLong(field: String, length: Int, limit: Int)
+    /// A string escapes half of a UTF-16 surrogate pair (`\ud800`): no character, and not stored as U+FFFD.
+    case loneSurrogate(field: String)
 
     /// Stable code for headers, metrics labels and scripts.
     public var code: String {
@@ -57,6 +59,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidEmail: "invalid_email"
         case .invalidDate: "invalid_date"
         case .fieldTooLong: "field_too_long"
+        case .loneSurrogate: "lone_surrogate"
         }
     }
 
@@ -65,7 +68,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .missingField(let field), .unknownField(let field), .duplicateField(let field), .nullField(let field):
             field
-        case .wrongType(let field, _), .invalidDate(let field, _), .fieldTooLong(let field, _, _): field
+        case .wrongType(let field, _), .invalidDate(let field, _), .fieldTooLong(let field, _, _), .loneSurrogate(let field): field
         case .emptyID, .invalidID: "id"
         case .invalidEmail: "email"
         default: nil
@@ -92,6 +95,8 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidDate(let field, let value):
             "field \"\(field)\" is \"\(Self.excerpt(value))\", not an ISO-8601 date-time such as 1993-07-20T09:44:18.674Z"
         case .fieldTooLong(let field, let length, let limit): "field \"\(field)\" is \(length) bytes, over the \(limit)-byte limit"
+        case .loneSurrogate(let field):
+            "field \"\(field)\" escapes half of a UTF-16 surrogate pair (\\uD800…\\uDFFF alone), which is no character"
         }
     }
 

@@ -84,14 +84,16 @@ public struct UserValidator: Sendable {
                     let valueToken = try scanner.string()
                     if firstProblem == nil {
                         let bit: UInt16 = 1 << field
-                        let text = scanner.text(of: valueToken)
                         let name = Self.fieldKeys[field].rawValue
+                        let exact = scanner.exactText(of: valueToken)  // the bytes are UTF-8: nil is a lone surrogate
                         if present & bit != 0 {
                             firstProblem = .duplicateField(name)
-                        } else if text.utf8.count > maxFieldBytes {
+                        } else if let text = exact, text.utf8.count > maxFieldBytes {
                             firstProblem = .fieldTooLong(field: name, length: text.utf8.count, limit: maxFieldBytes)
-                        } else {
+                        } else if let text = exact {
                             user[Self.fieldKeys[field]] = text
+                        } else {
+                            firstProblem = .loneSurrogate(field: name)
                         }
                         present |= bit
                     }

@@ -1,4 +1,5 @@
 import Kafka
+import Logging
 import NIOCore
 import Synchronization
 import UserContract
@@ -34,13 +35,16 @@ public final class UserIngest: Sendable {
     private let started = ContinuousClock.now
     private let consecutiveFailures = Atomic<Int>(0)
     private let metrics: PipelineMetrics
+    private let logger: Logger
 
-    /// An ingest from `client` into `producer`, counting into `metrics`.
-    public init(client: RandomUserClient, producer: KafkaProducer, settings: IngestSettings, metrics: PipelineMetrics = PipelineMetrics()) {
+    /// An ingest from `client` into `producer`, counting into `metrics`; `logger` hears why API results were skipped.
+    public init(client: RandomUserClient, producer: KafkaProducer, settings: IngestSettings, metrics: PipelineMetrics = PipelineMetrics(),
+                logger: Logger = Logger(label: "userstream.ingest")) {
         self.client = client
         self.producer = producer
         self.settings = settings
         self.metrics = metrics
+        self.logger = logger
     }
 
     /// The counts so far (for progress lines).
@@ -69,7 +73,7 @@ public final class UserIngest: Sendable {
             try Task.checkCancellation()
             let batch: RandomUserClient.Batch
             do {
-                batch = try await client.fetch(count: wanted)
+                batch = try await client.fetch(count: wanted) { self.heard($0.cause) }
             } catch is CancellationError {
                 throw CancellationError()
             } catch let error as RandomUserClient.FetchError where error.isPermanent {
@@ -78,6 +82,7 @@ public final class UserIngest: Sendable {
                 throw IngestError.apiRejected(error)
             } catch {
                 quota.release(wanted)
+                if case .gaveUp(_, _, let cause) = error as? RandomUserClient.FetchError { heard(cause) }
                 try countFailedRequest("\(error)")
                 continue
             }
@@ -85,7 +90,7 @@ public final class UserIngest: Sendable {
                 // An answer without one usable user moves the run no closer to its end: without
                 // counting it, `--count` would ask forever.
                 quota.release(wanted)
-                summary.withLock { $0.invalidResults += batch.invalidResults }
+                countInvalid(batch.invalidReasons)
                 try countFailedRequest("the API answered without a usable user (\(batch.invalidResults) unusable results)")
                 continue
             }
@@ -94,13 +99,33 @@ public final class UserIngest: Sendable {
             quota.release(wanted - users.count)
             summary.withLock {
                 $0.fetched += users.count
-                $0.invalidResults += batch.invalidResults
                 $0.retries += batch.retries
             }
+            countInvalid(batch.invalidReasons)
             metrics.usersFetched.increment(by: users.count)
             metrics.apiRetries.increment(by: batch.retries)
             try await publish(users)
         }
+    }
+
+    /// Counts skipped results by reason; says so the first time a reason is met.
+    private func countInvalid(_ reasons: [String: Int]) {
+        guard !reasons.isEmpty else { return }
+        let new = summary.withLock { summary in
+            let new = reasons.keys.filter { summary.invalidReasons[$0] == nil }
+            summary.invalidReasons.merge(reasons, uniquingKeysWith: +)
+            return new
+        }
+        for field in new.sorted() {
+            let what = field == "result" ? "that are not JSON objects" : "whose \(field) is missing, null, of another type or not text"
+            logger.warning("skipping API results \(what); counted in the summary as invalid_fields=\(field):N")
+        }
+    }
+
+    /// Keeps the API's own error message, when that is why a request failed, for the progress line and summary.
+    private func heard(_ cause: RandomUserClient.RetryCause) {
+        guard case .apiError(let message) = cause else { return }
+        summary.withLock { $0.apiError = message }
     }
 
     /// Counts a failed request; throws once too many failed in a row.

@@ -148,11 +148,26 @@ final class SQLiteUserSink: UserSink {
     static func storedUsers(in db: Database, limit: Int?) throws -> [User] {
         let names = columns.joined(separator: ", ")
         let limitClause = limit.map { " LIMIT \(max(0, $0))" } ?? ""
-        return try Row.fetchAll(db, sql: "SELECT \(names) FROM created_users ORDER BY rowid\(limitClause)").map { row in
-            User(
-                id: row[0], firstName: row[1], lastName: row[2], gender: row[3], address: row[4], postCode: row[5],
-                email: row[6], username: row[7], dob: row[8], registeredDate: row[9], phone: row[10], picture: row[11]
-            )
+        let query = try db.makeStatement(sql: "SELECT \(names) FROM created_users ORDER BY rowid\(limitClause)")
+        let statement = query.sqliteStatement  // alive as long as `query`, which finalizes it
+        defer { withExtendedLifetime(query) { _ = sqlite3_reset(statement) } }
+        // Each text by its byte count: GRDB's rows read text up to its first NUL, and a stored
+        // "Nul\u{0}Byte" must come back whole.
+        func text(_ column: Int32) -> String {
+            guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+            return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
+        }
+        var users: [User] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return users }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            users.append(User(
+                id: text(0), firstName: text(1), lastName: text(2), gender: text(3), address: text(4), postCode: text(5),
+                email: text(6), username: text(7), dob: text(8), registeredDate: text(9), phone: text(10), picture: text(11)
+            ))
         }
     }
 

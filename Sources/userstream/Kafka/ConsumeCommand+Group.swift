@@ -18,33 +18,39 @@ extension ConsumeCommand {
         let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
         // On SIGINT/SIGTERM: the consumer is closed, so the batch in progress is printed and committed, the group left.
         let outcome = await CommandLifecycle().run(stopping: { Task { await consumer.close() } }) { () async -> (Int, (any Error)?) in
-            var consumed = 0
             var output = StandardOutput()
-            defer { output.flush() }
             do {
                 // Waiting for the group's assignment counts as idle: no assignment within it, nothing to read.
                 let joined = try await consumer.subscribe(to: [topic], listener: listener, waitingAtMost: idle)
                 guard limit != 0, joined else { return (0, nil) }
                 for try await batch in consumer.batches(idleTimeout: idle) {
-                    var next: [TopicPartition: Int64] = [:]
-                    for record in batch {
-                        output.append(record)
-                        consumed += 1
-                        next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
-                        if consumed >= limit { break }
+                    let (printedBefore, taken) = (output.printed, min(batch.count, limit - output.printed))
+                    do {
+                        for record in batch.prefix(taken) { try output.append(record) }
+                        try output.flush()
+                    } catch {
+                        // Only what went out whole is committed: the rest was never printed.
+                        try await commit(Self.nextOffsets(batch.prefix(output.printed - printedBefore)), with: consumer)
+                        throw error
                     }
-                    output.flush()
-                    try await commit(next, with: consumer)
-                    if consumed >= limit { break }
+                    try await commit(Self.nextOffsets(batch.prefix(taken)), with: consumer)
+                    if output.printed >= limit { break }
                 }
-                return (consumed, nil)
+                return (output.printed, nil)
             } catch {
-                return (consumed, error)
+                return (output.printed, error)
             }
         }
         await consumer.close()
         let (consumed, failure) = (try? outcome.get()) ?? (0, nil)
         try summarize(consumed: consumed, since: started, failure: failure, group: groupID)
+    }
+
+    /// For each partition of `records`, the offset after its last record.
+    private static func nextOffsets(_ records: ArraySlice<ConsumerRecord>) -> [TopicPartition: Int64] {
+        var next: [TopicPartition: Int64] = [:]
+        for record in records { next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1 }
+        return next
     }
 
     /// Commits after printing; a commit refused because the group is rebalancing is reported

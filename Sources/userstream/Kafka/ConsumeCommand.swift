@@ -20,6 +20,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     @OptionGroup var group: GroupOptions
 
     func validate() throws {
+        try TopicName.validate(topic, from: "topic")
         _ = try NumberSetting.count("--count", from: 0).resolve(count)
         _ = try NumberSetting.seconds("--until-idle").resolve(untilIdle)
         _ = try Settings.partition.resolve(partition.map(Int.init))
@@ -52,19 +53,19 @@ struct ConsumeCommand: AsyncParsableCommand {
                 let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
                 outer: for try await batch in consumer.batches(idleTimeout: idle) {
                     for record in batch {
-                        output.append(record)
+                        try output.append(record)
                         consumed += 1
                         if consumed >= limit { break outer }
                     }
-                    output.flush()
+                    try output.flush()
                 }
+                try output.flush()
             } catch {
                 failure = error
             }
         }
-        output.flush()
         await consumer.shutdown()
-        try summarize(consumed: consumed, since: started, failure: failure)
+        try summarize(consumed: output.printed, since: started, failure: failure)
     }
 
     /// The closing summary line; exits non-zero after a failure.
@@ -73,6 +74,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         if let failure { printError(CommandLineHints.message("error: \(failure)", for: failure)) }
         let suffix = group.map { " (group \($0))" } ?? ""
         printError(String(format: "consumed %d records from %@ in %.3f s", consumed, topic, seconds) + suffix)
+        if failure is OutputFailure { throw OutputFailure.exitCode }
         if failure != nil { throw ExitCode.failure }
     }
 }

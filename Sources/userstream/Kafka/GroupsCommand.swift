@@ -23,6 +23,10 @@ struct GroupsCommand: AsyncParsableCommand {
         var lag: [String: [PartitionLag]]
     }
 
+    func validate() throws {
+        try TopicName.validate(topic, from: "--topic")
+    }
+
     func run() async throws {
         let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
         do {

@@ -25,6 +25,7 @@ struct PerfCommand: AsyncParsableCommand {
         @Option(help: "Linger in milliseconds.") var lingerMs: Int = 5
 
         func validate() throws {
+            try TopicName.validate(topic, from: "topic")
             _ = try NumberSetting.count("--records").resolve(records)
             _ = try NumberSetting.count("--record-size", from: 0, to: 64 << 20).resolve(recordSize)
             _ = try NumberSetting.count("--batch-size", to: 64 << 20).resolve(batchSize)
@@ -92,6 +93,7 @@ struct PerfCommand: AsyncParsableCommand {
         @Option(help: "Give up after this many seconds without a new record.") var idleTimeout: Double = 10
 
         func validate() throws {
+            try TopicName.validate(topic, from: "topic")
             _ = try NumberSetting.count("--records").resolve(records)
             _ = try NumberSetting.seconds("--idle-timeout").resolve(idleTimeout)
         }

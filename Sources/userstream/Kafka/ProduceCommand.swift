@@ -22,6 +22,7 @@ struct ProduceCommand: AsyncParsableCommand {
     var maxRecordBytes: Int?
 
     func validate() throws {
+        try TopicName.validate(topic, from: "topic")
         _ = try Settings.partition.resolve(partition.map(Int.init))
         _ = try Settings.maxRecordBytes.resolve(maxRecordBytes)
     }

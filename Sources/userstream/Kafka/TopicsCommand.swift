@@ -20,6 +20,7 @@ struct TopicsCommand: AsyncParsableCommand {
         @Option(name: .customLong("config"), help: "Topic config as key=value; repeatable.") var configs: [String] = []
 
         func validate() throws {
+            try TopicName.validate(name, from: "topic")
             _ = try Settings.partitions.resolve(Int(partitions))
             _ = try Settings.replicationFactor.resolve(Int(replicationFactor))
         }
@@ -60,6 +61,10 @@ struct TopicsCommand: AsyncParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Topic name.") var name: String
+
+        func validate() throws {
+            try TopicName.validate(name, from: "topic")
+        }
 
         func run() async throws {
             let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())

@@ -30,6 +30,7 @@ struct ProduceUsersCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try duration
+        try TopicName.validate(topic, from: topicOption != nil ? "--topic" : "USERSTREAM_TOPIC")
     }
 
     @OptionGroup var ingest: IngestOptions

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Logging
-import Foundation
 
 /// `userstream query`: stored users as JSON lines, like the seed's `select * from created_users`.
 struct QueryCommand: AsyncParsableCommand {
@@ -23,19 +22,24 @@ struct QueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await sink.location().openForReading(logger: Logger(label: "userstream.sink"))
-        if count {
-            print(try await store.count())
-        } else {
-            var output = ""
-            for user in try await store.query(limit: limit) {
-                output += String(decoding: user.jsonBytes(), as: UTF8.self)
-                output += "\n"
-                if output.utf8.count > 1 << 16 {
-                    FileHandle.standardOutput.write(Data(output.utf8))
-                    output = ""
+        do {
+            if count {
+                print(try await store.count())
+            } else {
+                var output = ""
+                for user in try await store.query(limit: limit) {
+                    output += String(decoding: user.jsonBytes(), as: UTF8.self)
+                    output += "\n"
+                    if output.utf8.count > 1 << 16 {
+                        try OutputFailure.writeAll(output)
+                        output = ""
+                    }
                 }
+                try OutputFailure.writeAll(output)
             }
-            FileHandle.standardOutput.write(Data(output.utf8))
+        } catch {
+            try await store.close()
+            throw error
         }
         try await store.close()
     }

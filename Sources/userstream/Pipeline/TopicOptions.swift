@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kafka
 
 /// The users topic and its dead-letter topic, as `setup`, `stream`, `up` and `status` name them.
 struct TopicOptions: ParsableArguments {
@@ -12,6 +13,16 @@ struct TopicOptions: ParsableArguments {
 
     /// The dead-letter topic in effect.
     var deadLetterTopic: String { dlqTopic ?? topic + ".dlq" }
+
+    func validate() throws {
+        try TopicName.validate(topic, from: topicOption != nil ? "--topic" : "USERSTREAM_TOPIC")
+        if let dlqTopic {
+            try TopicName.validate(dlqTopic, from: dlqTopicOption != nil ? "--dlq-topic" : "USERSTREAM_DLQ_TOPIC")
+        } else if deadLetterTopic.utf8.count > TopicName.maxLength {  // the topic passed: only its length can fail
+            throw ValidationError("--topic '\(topic)' leaves no room for its dead-letter topic '\(deadLetterTopic)' "
+                + "(at most \(TopicName.maxLength) characters): shorten it or set --dlq-topic")
+        }
+    }
 
     /// What a stream in `group` reads and where its rejects go.
     func target(group: String) -> StreamTarget {

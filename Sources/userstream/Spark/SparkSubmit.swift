@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kafka
 import SparkConnect
 
 /// `userstream spark submit`: builds and starts the users stream job.
@@ -59,6 +60,10 @@ struct SparkSubmit: AsyncParsableCommand {
         }
         return UsersStreamJob(source: jobSource, sink: jobSink, checkpoint: checkpoint,
                               trigger: trigger.map { .processingTime($0) })
+    }
+
+    func validate() throws {
+        try TopicName.validate(topic, from: "--topic")
     }
 
     func run() async throws {
