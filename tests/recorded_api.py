@@ -48,3 +48,28 @@ class RecordedAPI:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class OneAnswerAPI:
+    """Answers every GET with one status and body (bytes): an API that misbehaves or serves odd data."""
+
+    def __init__(self, status: int, body: bytes):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/api/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from processes import userstream_bin
+from recorded_api import OneAnswerAPI
 
 # A usage error must come back at once; this only ends a hang.
 RUN_LIMIT = 60
@@ -183,32 +184,6 @@ def test_a_topic_too_long_for_its_dead_letter_topic_is_a_usage_error(tmp_path):
     assert_usage_error(run("setup", "--skip-sink", "--topic", longest + "t"), "--dlq-topic")
     passed = run("setup", "--skip-sink", "--request-timeout", "1", "--topic", longest, cwd=tmp_path)
     assert passed.returncode == 1 and "127.0.0.1:9092" in passed.stderr, passed.stderr  # past validation, no broker here
-
-
-class OneAnswerAPI:
-    """An HTTP server that answers every GET with one status and body: an API that misbehaves."""
-
-    def __init__(self, status, body):
-        import http.server
-        import threading
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
 
 
 @pytest.fixture(scope="module")

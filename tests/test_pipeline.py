@@ -173,35 +173,8 @@ def test_query_prints_a_stored_nul_character_escaped_not_cut(userstream, broker,
     assert json.loads(printed) == user
 
 
-class OneBodyAPI:
-    """Answers every request with one randomuser page, as given in bytes."""
-
-    def __init__(self, body: bytes):
-        import http.server
-        import threading
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_produce_keeps_a_long_numeric_post_codes_digits_and_counts_unusable_results_by_field(userstream, broker):
-    from recorded_api import recorded_users
+    from recorded_api import OneAnswerAPI, recorded_users
     users = [json.loads(json.dumps(u)) for u in recorded_users()[:5]]
     users[0]["location"]["postcode"] = 123456789012345678901234567890  # a JSON number no Double holds
     users[1]["location"]["postcode"] = None
@@ -209,7 +182,7 @@ def test_produce_keeps_a_long_numeric_post_codes_digits_and_counts_unusable_resu
     users[3]["name"]["first"] = "Zo\ud800"  # an escaped lone surrogate
     users[4]["name"]["last"] = "INVALID-UTF-8"
     body = json.dumps({"results": users, "info": {"seed": "odd", "results": 5, "page": 1, "version": "1.4"}})
-    odd_api = OneBodyAPI(body.encode().replace(b"INVALID-UTF-8", b"\xff\xfe"))
+    odd_api = OneAnswerAPI(200, body.encode().replace(b"INVALID-UTF-8", b"\xff\xfe"))
     topic, _, _ = names()
     userstream.run("setup", "--topic", topic, "--partitions", "1", "--skip-sink")
     try:
