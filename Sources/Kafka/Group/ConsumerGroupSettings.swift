@@ -17,6 +17,10 @@ public struct ConsumerGroupSettings: Sendable {
     /// the group formed, or grown, makes the leader rebalance the group so it gets read.
     public var topicCheckInterval: Duration
 
+    /// When a join without an assignment counts as stalled: two sessions, long enough for a dead
+    /// member's session to run out and the group to form without it.
+    public var stalledJoinAfter: Duration { sessionTimeout * 2 }
+
     /// Settings for group `groupID`; the defaults suit a local Tansu broker and a JVM Kafka alike.
     public init(groupID: String, sessionTimeout: Duration = .seconds(6), rebalanceTimeout: Duration = .seconds(30),
                 heartbeatInterval: Duration = .seconds(1), assignors: [PartitionAssignor] = [.range, .roundRobin],

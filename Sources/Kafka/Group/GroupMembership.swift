@@ -54,8 +54,7 @@ final class GroupMembership: Sendable {
             groupID: settings.groupID, sessionTimeout: settings.sessionTimeout,
             rebalanceTimeout: settings.rebalanceTimeout, assignors: settings.assignors,
             reconnectWindow: fetcher.cluster.configuration.reconnectWindow,
-            // Two sessions: long enough for a dead member's session to run out and the group to form without it.
-            stalledJoinReport: (after: settings.sessionTimeout * 2, every: .seconds(30))))
+            stalledJoinReport: (after: settings.stalledJoinAfter, every: .seconds(30))))
         let interval = settings.heartbeatInterval
         let events = self.events
         let callbackStream = self.callbackStream

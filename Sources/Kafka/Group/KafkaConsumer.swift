@@ -31,6 +31,8 @@ public final class KafkaConsumer: Sendable {
     /// Joins the group for `topics`; returns true once the group has given this member its first
     /// assignment, false when `limit` passed first (the member keeps trying; batches come once it
     /// is assigned). A group that cannot form is reported in the log while the member waits.
+    /// A join is given at least until it counts as stalled (`stalledJoinAfter`): a broker holds a
+    /// healthy first join for about half a session, which must not end a short `limit` early.
     @discardableResult
     public func subscribe(to topics: [String], listener: RebalanceListener = RebalanceListener(),
                           waitingAtMost limit: Duration? = nil) async throws -> Bool {
@@ -42,7 +44,7 @@ public final class KafkaConsumer: Sendable {
         }
         guard isFirst else { throw KafkaError.configuration("this consumer is already subscribed — create another KafkaConsumer for other topics") }
         created.start(topics: topics)
-        switch await gate.waitUntilOpen(timeout: limit) {
+        switch await gate.waitUntilOpen(timeout: limit.map { max($0, group.stalledJoinAfter) }) {
         case .open:
             return true
         case .timedOut:
