@@ -153,6 +153,10 @@ struct UpCommand: AsyncParsableCommand {
         } catch {
             producing.cancel()
             _ = try? await producing.value
+            // A signal while the sink and topics are checked or the group joined: nothing was stored yet.
+            if Task.isCancelled {
+                print("userstream: up stopped before it finished: stored=0 dead_lettered=0 commits=0 sink=\(location)")
+            }
             throw error
         }
         let streaming = Task { try await runner.run(idleTimeout: nil) }
