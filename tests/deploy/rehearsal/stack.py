@@ -215,7 +215,6 @@ class Rehearsal:
         and its tmpfs folders, as (image path, local path) mappings."""
         uid, gid = self.user(service, image)
         paths = []
-        # tmpfs first: the paths mapped after it lie under this machine's /tmp, and must stay there.
         tmpfs = service.spec.get("tmpfs") or []
         for target in [tmpfs] if isinstance(tmpfs, str) else tmpfs:
             local = root / "tmpfs" / target.strip("/").replace("/", "-")
@@ -338,8 +337,11 @@ class Rehearsal:
         """An image path or a hostname in `text`, as it is here."""
         if text.startswith("cassandra://") and any(self.kind(s) == "cassandra" for s in self.services.values()):
             return f"sqlite:{self.sqlite}"
-        for prefix, local in image.paths:
-            text = re.sub(rf"(?<![\w.-]){re.escape(prefix)}(?![\w.-])", local, text)
+        if image.paths:
+            # One pass: a local path put in (this checkout may itself lie under /tmp) is never mapped again.
+            locals_ = dict(image.paths)
+            pattern = "|".join(re.escape(prefix) for prefix in sorted(locals_, key=len, reverse=True))
+            text = re.sub(rf"(?<![\w.-])(?:{pattern})(?![\w.-])", lambda m: locals_[m.group(0)], text)
         own = own or self.address[service.name]
         for name, (address, _) in self.peers.items():
             for host in {name, self.services[name].hostname} - {None}:
@@ -434,7 +436,8 @@ class Rehearsal:
         if isinstance(command, str):
             command = shlex.split(command)
         if kind == "userstream":
-            argv = [str(self.binary)] + list(command or [])
+            # The image's path, mapped to this binary by rewrite() like every other image path.
+            argv = ["/usr/local/bin/userstream"] + list(command or [])
         elif kind == "airflow":
             # The image's entrypoint runs an Airflow subcommand given as the command.
             argv = list(entry) + list(command or []) if entry else ["airflow"] + list(command or [])
