@@ -15,6 +15,15 @@ def recorded_users() -> list:
     return json.loads(RECORDED.read_text())["users"]
 
 
+def answer(handler: BaseHTTPRequestHandler, status: int, body: bytes):
+    """Sends `body` as a JSON answer with `status`."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class RecordedAPI:
     """Serves recorded_users() on a free loopback port; `url` is its address."""
 
@@ -31,11 +40,7 @@ class RecordedAPI:
                 page = [users[(start + n) % len(users)] for n in range(count)]
                 body = json.dumps({"results": page, "info": {"seed": "recorded", "results": count,
                                                              "page": 1, "version": "1.4"}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer(self, 200, body)
 
             def log_message(self, *args):
                 pass
@@ -56,11 +61,7 @@ class OneAnswerAPI:
     def __init__(self, status: int, body: bytes):
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer(self, status, body)
 
             def log_message(self, *args):
                 pass
