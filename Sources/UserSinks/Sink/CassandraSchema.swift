@@ -31,20 +31,23 @@ enum CassandraSchema {
     static func setUp(_ configuration: CassandraSinkConfiguration, logger: Logger) async throws -> String {
         let session = CQLSession(configuration: configuration.sessionConfiguration, logger: logger)
         let retry = CassandraRetry(policy: configuration.retry, logger: logger)
+        /// Sends an idempotent statement with retries; `shown` is its loggable form (passwords masked).
+        func run(_ statement: String, shown: String) async throws -> CQLQueryResult {
+            do {
+                return try await retry.run(shown) { () async throws(CQLError) in
+                    try await session.query(statement, consistency: configuration.consistency,
+                                            options: CQLStatementOptions(isIdempotent: true))
+                }
+            } catch {
+                throw CassandraSinkError.setupFailed(statement: shown, error.error)
+            }
+        }
         var outcome: [String] = []
         do {
             for (statement, what) in [(createKeyspace(configuration), "keyspace \(configuration.keyspace) (\(configuration.replication))"),
                                       (createTable(configuration), "table \(configuration.qualifiedTable)")] {
-                let result: CQLQueryResult
-                do {
-                    // IF NOT EXISTS makes a repeat harmless, so a timed-out DDL may be sent again.
-                    result = try await retry.run(statement) { () async throws(CQLError) in
-                        try await session.query(statement, consistency: configuration.consistency,
-                                                options: CQLStatementOptions(isIdempotent: true))
-                    }
-                } catch {
-                    throw CassandraSinkError.setupFailed(statement: statement, error.error)
-                }
+                // IF NOT EXISTS makes a repeat harmless, so a timed-out DDL may be sent again.
+                let result = try await run(statement, shown: statement)
                 // Cassandra answers a statement that changed nothing with a Void result.
                 outcome.append(result.schemaChange == nil ? "\(what) already existed" : "created \(what)")
                 logger.info("Cassandra setup", metadata: ["statement": "\(statement)", "changed": "\(result.schemaChange != nil)"])
@@ -52,15 +55,8 @@ enum CassandraSchema {
             try await refuseOtherShape(configuration, session: session)
             if let role = configuration.streamRole {
                 for (statement, shown) in streamRoleStatements(role, table: configuration.qualifiedTable) {
-                    do {
-                        // Each is harmless to repeat: IF NOT EXISTS, the same password, the same grant.
-                        _ = try await retry.run(shown) { () async throws(CQLError) in
-                            try await session.query(statement, consistency: configuration.consistency,
-                                                    options: CQLStatementOptions(isIdempotent: true))
-                        }
-                    } catch {
-                        throw CassandraSinkError.setupFailed(statement: shown, error.error)
-                    }
+                    // Each is harmless to repeat: IF NOT EXISTS, the same password, the same grant.
+                    _ = try await run(statement, shown: shown)
                     logger.info("Cassandra setup", metadata: ["statement": "\(shown)"])
                 }
                 outcome.append("role \(role.username) may read and write \(configuration.qualifiedTable) only")
