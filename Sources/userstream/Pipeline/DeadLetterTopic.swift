@@ -1,5 +1,4 @@
 import Kafka
-import KafkaProtocol
 import Logging
 
 /// The dead-letter topic must exist before a record is consumed: a bad record sent to a missing
@@ -12,13 +11,10 @@ enum DeadLetterTopic {
             let topics = try await admin.listTopics()
             guard !topics.contains(where: { $0.name == target.deadLetterTopic }) else { return }
             let users = topics.first { $0.name == target.topic }
-            let topic = NewTopic(name: target.deadLetterTopic, partitions: Int32(users?.partitionCount ?? 3),
-                                 replicationFactor: Int16(users?.replicationFactor ?? 1))
-            do {
-                try await admin.createTopic(topic)
-            } catch KafkaError.broker(code: KafkaErrorCode.topicAlreadyExists.rawValue, _, _, _, _) {
-                return  // another replica created it meanwhile
-            }
+            let topic = NewTopic(name: target.deadLetterTopic,
+                                 partitions: users.map { Int32($0.partitionCount) } ?? SetupCommand.defaultPartitions,
+                                 replicationFactor: users.map { Int16($0.replicationFactor) } ?? SetupCommand.defaultReplicationFactor)
+            guard try await SetupCommand.createUnlessExists(topic, admin: admin) else { return }  // another replica made it
             logger.warning("""
                 dead-letter topic '\(topic.name)' did not exist: created it as setup would, like the users topic \
                 '\(target.topic)' (\(topic.partitions) partitions, replication factor \(topic.replicationFactor))

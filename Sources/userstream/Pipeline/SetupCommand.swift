@@ -7,6 +7,10 @@ import KafkaProtocol
 
 /// `userstream setup`: the topics and the sink's schema, created when missing.
 struct SetupCommand: AsyncParsableCommand {
+    /// A new users topic's partitions and replication factor when none is given.
+    static let defaultPartitions: Int32 = 3
+    static let defaultReplicationFactor: Int16 = 1
+
     static let configuration = CommandConfiguration(
         commandName: "setup",
         abstract: "Create the users topic, its dead-letter topic and the sink's table when they are missing (safe to rerun); "
@@ -19,11 +23,11 @@ struct SetupCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("partitions"), help: "Partitions of a new users topic: the most stream processors that can share it; default 3 (env USERSTREAM_PARTITIONS).")
     private var partitionsOption: Int?
-    var partitions: Int32 { get throws { Int32(try Settings.partitions.resolve(partitionsOption, default: 3)) } }
+    var partitions: Int32 { get throws { Int32(try Settings.partitions.resolve(partitionsOption, default: Int(Self.defaultPartitions))) } }
 
     @Option(name: .customLong("replication-factor"), help: "Replication factor of new topics; default 1 (env USERSTREAM_REPLICATION_FACTOR).")
     private var replicationFactorOption: Int?
-    var replicationFactor: Int16 { get throws { Int16(try Settings.replicationFactor.resolve(replicationFactorOption, default: 1)) } }
+    var replicationFactor: Int16 { get throws { Int16(try Settings.replicationFactor.resolve(replicationFactorOption, default: Int(Self.defaultReplicationFactor))) } }
 
     @Option(name: .customLong("stream-role"), help: "Cassandra role to create for the stream processors, or whose password to set again: it may only read and write the users table (env USERSTREAM_CASSANDRA_STREAM_ROLE).")
     private var streamRoleOption: String?
@@ -93,11 +97,17 @@ struct SetupCommand: AsyncParsableCommand {
 
     /// Creates `topic` unless it exists; says which.
     static func ensureTopic(_ topic: NewTopic, admin: KafkaAdmin) async throws -> String {
+        try await createUnlessExists(topic, admin: admin)
+            ? "topic \(topic.name) created (\(topic.partitions) partitions)" : "topic \(topic.name) exists"
+    }
+
+    /// Creates `topic`; false when it exists already (made earlier, or by another process meanwhile).
+    static func createUnlessExists(_ topic: NewTopic, admin: KafkaAdmin) async throws -> Bool {
         do {
             try await admin.createTopic(topic)
-            return "topic \(topic.name) created (\(topic.partitions) partitions)"
+            return true
         } catch KafkaError.broker(code: KafkaErrorCode.topicAlreadyExists.rawValue, _, _, _, _) {
-            return "topic \(topic.name) exists"
+            return false
         }
     }
 }
