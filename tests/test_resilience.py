@@ -2,6 +2,7 @@
 created after it started, the broker unreachable for a few seconds. Real processes throughout:
 a Tansu broker, the stand-in API, `userstream produce` and `userstream stream`."""
 import json
+import re
 import shutil
 import signal
 import socket
@@ -12,45 +13,21 @@ import time
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from background import Background
 from kafka_fixtures import consume_kafka_python
 from pipeline_fixtures import names, stored_count, summary
 from processes import ROOT, StandInAPI, tansu_bin
 
 
-class Running:
-    """A userstream command running in the background; its standard error is read as it comes."""
+class Running(Background):
+    """A userstream command running in the background."""
 
     def __init__(self, userstream, *args):
-        self.process = subprocess.Popen([str(userstream.bin), *args], env=userstream.env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.stderr, self.seen = [], threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stderr:
-            with self.seen:
-                self.stderr.append(line)
-                self.seen.notify_all()
-        with self.seen:
-            self.stderr.append(None)
-            self.seen.notify_all()
-
-    @property
-    def log(self) -> str:
-        return "".join(filter(None, self.stderr))
+        super().__init__([str(userstream.bin), *args], env=userstream.env)
 
     def await_line(self, text: str, deadline_s: float = 120) -> str:
         """The first standard-error line containing `text`, once the process printed it."""
-        with self.seen:
-            index = 0
-            while True:
-                while index < len(self.stderr):
-                    line = self.stderr[index]
-                    assert line is not None, f"the process ended without printing {text!r}: {self.log[-2000:]}"
-                    if text in line:
-                        return line
-                    index += 1
-                assert self.seen.wait(timeout=deadline_s), f"no line containing {text!r} in {deadline_s} s"
+        return self.await_match(re.escape(text), deadline_s).string
 
     def wait_until(self, holds, what: str, deadline_s: float = 120):
         """Polls `holds()` while the process runs; the deadline only guards against a hang."""
@@ -59,11 +36,6 @@ class Running:
             assert self.process.poll() is None, f"exited {self.process.returncode} before {what}: {self.log[-2000:]}"
             assert time.monotonic() < deadline, f"never reached: {what}; log: {self.log[-2000:]}"
             time.sleep(0.1)
-
-    def finish(self, deadline_s: float = 120):
-        """Waits for the process to end; returns (exit code, standard output)."""
-        out, _ = self.process.communicate(timeout=deadline_s)
-        return self.process.returncode, out
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)

@@ -9,7 +9,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import threading
 import time
 import urllib.request
 from html.parser import HTMLParser
@@ -19,6 +18,7 @@ from kafka.admin import OffsetSpec
 from kafka.structs import OffsetAndMetadata
 from prometheus_client.parser import text_string_to_metric_families
 
+from background import Background
 from png_image import read_png
 from pipeline_fixtures import names, summary
 from processes import ROOT, tansu_bin
@@ -28,37 +28,16 @@ LISTENING = re.compile(r"status page on (http://\S+/) ")
 DOCS_SCREENSHOT = ROOT / "docs" / "status-page.png"
 
 
-class Serving:
+class Serving(Background):
     """A userstream command run with `--http 127.0.0.1:0`; `url` is the page it announced."""
 
     def __init__(self, userstream, *args, cwd=None):
-        self.process = subprocess.Popen([str(userstream.bin), *args, "--http", "127.0.0.1:0"], env=userstream.env, cwd=cwd,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.stderr, self.seen = [], threading.Condition()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        super().__init__([str(userstream.bin), *args, "--http", "127.0.0.1:0"], env=userstream.env, cwd=cwd)
         self.url = self.await_line(LISTENING).group(1)
 
-    def _read_stderr(self):
-        for line in self.process.stderr:
-            with self.seen:
-                self.stderr.append(line)
-                self.seen.notify_all()
-        with self.seen:
-            self.stderr.append(None)  # end of output
-            self.seen.notify_all()
-
     def await_line(self, pattern: re.Pattern, deadline_s: float = 300):
-        """The first standard-error line matching `pattern`, once the process printed it."""
-        with self.seen:
-            index = 0
-            while True:
-                while index < len(self.stderr):
-                    line = self.stderr[index]
-                    assert line is not None, f"the process ended without printing {pattern.pattern}: {''.join(filter(None, self.stderr))[-2000:]}"
-                    if match := pattern.search(line):
-                        return match
-                    index += 1
-                assert self.seen.wait(timeout=deadline_s), f"no line matching {pattern.pattern} in {deadline_s} s"
+        """The match of the first standard-error line matching `pattern`."""
+        return self.await_match(pattern.pattern, deadline_s)
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
@@ -74,7 +53,7 @@ class Serving:
             report = self.report()
             if report.get("topic") is not None and holds(report):
                 return report
-            assert self.process.poll() is None, f"the process exited: {''.join(filter(None, self.stderr))[-2000:]}"
+            assert self.process.poll() is None, f"the process exited: {self.log[-2000:]}"
             assert time.monotonic() < deadline, f"never reached: {what}; last report {report}"
             time.sleep(0.1)
 
@@ -82,11 +61,11 @@ class Serving:
         """SIGTERM, then the process's standard output."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            out, _ = self.process.communicate(timeout=60)
+            code, out = self.finish(deadline_s=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
-        assert self.process.returncode == 0, f"exited {self.process.returncode}: {''.join(filter(None, self.stderr))[-2000:]}"
+        assert code == 0, f"exited {code}: {self.log[-2000:]}"
         return out
 
 

@@ -5,7 +5,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import time
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -113,19 +112,7 @@ def test_stream_creates_a_missing_dead_letter_topic_like_the_users_topic_and_say
 
 
 def await_line(serving, pattern: str, deadline_s: float = 120):
-    """Waits for a standard-error line matching `pattern`; the deadline holds however many other lines come."""
-    compiled, deadline, index = re.compile(pattern), time.monotonic() + deadline_s, 0
-    with serving.seen:
-        while True:
-            while index < len(serving.stderr):
-                line = serving.stderr[index]
-                assert line is not None, f"the process ended without printing {pattern}: {''.join(filter(None, serving.stderr))[-2000:]}"
-                if compiled.search(line):
-                    return
-                index += 1
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"no line matching {pattern} in {deadline_s} s: {''.join(filter(None, serving.stderr))[-2000:]}"
-            serving.seen.wait(timeout=remaining)
+    serving.await_match(pattern, deadline_s)
 
 
 @pytest.fixture
@@ -153,8 +140,8 @@ def test_a_position_past_the_end_goes_back_to_earliest_by_default_logged_counted
         raise
     metrics = serving.get("metrics")
     serving.process.send_signal(signal.SIGTERM)
-    out, _ = serving.process.communicate(timeout=120)
-    assert serving.process.returncode == 0
+    code, out = serving.finish()
+    assert code == 0
     streamed = summary(out)
     assert (streamed["stored"], streamed["offset_resets"], streamed["skipped"], streamed["read_again"]) == ("5", "1", "0", "5")
     assert "userstream_offset_resets_total 1" in metrics
