@@ -57,7 +57,6 @@ let package = Package(
             name: "CQL",
             dependencies: [
                 "CivilCalendar",
-                "Redaction",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -188,7 +187,12 @@ let package = Package(
                 "SparkConnect",
                 "SchemaRegistry",
                 "Redaction",
+                "CQL",
+                "KafkaProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -199,10 +203,19 @@ let package = Package(
         .plugin(name: "BuildCommitPlugin", capability: .buildTool(), path: "Sources/BuildCommitPlugin"),
         // Generates Sources/KafkaProtocol/Generated from Kafka's JSON message definitions.
         .executableTarget(name: "kafka-codegen", path: "Sources/KafkaCodegen"),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         // Starts a real Tansu broker (scripts/tansu.sh) for integration tests; not part of any product.
         .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaTestSupport"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "Kafka",
+                "KafkaProtocol",
+                "KafkaTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A scripted CQL protocol peer (a test server answering from a script, not Cassandra) and
         // response builders, shared by the CQL and Cassandra sink tests; not part of any product.
         .target(
@@ -214,7 +227,19 @@ let package = Package(
             ],
             path: "Tests/CQLTestSupport"
         ),
-        .testTarget(name: "CQLTests", dependencies: ["CQL", "CQLTestSupport", "CivilCalendar", "Redaction"]),
+        .testTarget(
+            name: "CQLTests",
+            dependencies: [
+                "CQL",
+                "CQLTestSupport",
+                "CivilCalendar",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(
             name: "CassandraSinkTests",
             dependencies: [
@@ -226,7 +251,6 @@ let package = Package(
                 "CQLTestSupport",
                 "Kafka",
                 "KafkaTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -242,12 +266,32 @@ let package = Package(
                 "UserSinks",
                 "Metering",
                 "StatusService",
+                "Kafka",
                 "KafkaTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["userstream", "UserSinks", "Redaction", .product(name: "NIOCore", package: "swift-nio")]),
+        // Where the tests find Spark Connect and pyspark; not part of any product.
+        .target(name: "SparkConnectTestSupport", path: "Tests/SparkConnectTestSupport"),
+        .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect", "SparkConnectTestSupport"]),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: [
+                "userstream",
+                "UserSinks",
+                "UserPipeline",
+                "Kafka",
+                "CQL",
+                "SparkConnect",
+                "SparkConnectTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CQL
 import Kafka
+import SparkConnect
 import UserPipeline
 import UserSinks
 
@@ -18,7 +19,12 @@ enum CommandLineHints {
         switch error {
         case let error as KafkaError: hint(for: error)
         case let error as CQLError: hint(for: error)
+        case let error as CassandraSinkError where error.isTableMissingOrDifferent:
+            "run `userstream setup` with the same --sink to create it with all twelve columns"
         case let error as CassandraSinkError: hint(for: error.cause)
+        case let error as SQLiteSinkError: hint(for: error)
+        case is SinkTableMismatch: "rename or drop that table (setup creates it when missing) or use another --sink"
+        case SparkConnectError.unreachable: "set --remote sc://host:port"
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
         default: nil
         }
@@ -33,6 +39,29 @@ enum CommandLineHints {
         case .saslCredentialsRejected: "check --sasl-username and --sasl-password"
         case .offsetOutOfRange: "--offset-reset earliest or latest moves it to the log's start or end"
         default: nil
+        }
+    }
+
+    static func hint(for error: SQLiteSinkError) -> String? {
+        switch error {
+        case .missing: "`userstream setup` or `userstream stream` creates it"
+        case .directoryNotWritable: "choose another --sink sqlite:PATH"
+        default: nil
+        }
+    }
+
+    /// A sink setting that cannot be used, as a usage error naming the flag that gave it.
+    static func usage(_ error: SinkConfigurationError) -> String {
+        switch error {
+        case .unknownSink, .missingSQLitePath, .invalidCassandraURL: "--sink \(error)"
+        case .invalidKeyspace: "\(error)"
+        case .invalidReplication(let text, let problem): "--replication \(text): \(problem)"
+        case .invalidConsistency: "--consistency \(error)"
+        case .incompleteCredentials(.userNameEmpty): "\(error) — set --sink-username"
+        case .incompleteCredentials(.password):
+            "\(error) — use --sink-password-file, USERSTREAM_CASSANDRA_PASSWORD or user:password@ in --sink"
+        case .incompleteCredentials(.userName):
+            "\(error) — use --sink-username, USERSTREAM_CASSANDRA_USERNAME or user:password@ in --sink"
         }
     }
 

@@ -43,11 +43,8 @@ struct SinkOptions: ParsableArguments {
     func location() throws -> SinkLocation {
         do {
             return try configuredLocation()
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            let message = "\(error)"
-            throw ValidationError(message.contains("sink") || message.contains("--") ? message : "--sink: \(message)")
+        } catch let error as SinkConfigurationError {
+            throw ValidationError(CommandLineHints.usage(error))
         }
     }
 
@@ -81,7 +78,7 @@ struct SinkOptions: ParsableArguments {
             while text.last?.isNewline == true { text.removeLast() }
             return text
         } catch {
-            throw SinkConfigurationError.unreadablePasswordFile(flag: flag, path: file, reason: (error as NSError).localizedDescription)
+            throw ValidationError("cannot read \(flag) \(file): \((error as NSError).localizedDescription) — check the path and its permissions")
         }
     }
 }

@@ -1,4 +1,3 @@
-import Redaction
 import Foundation
 import Testing
 @testable import CQL
@@ -83,35 +82,6 @@ struct BindingAndDecodingTests {
     @Test("credentials print without the password")
     func credentialsDescription() {
         #expect("\(CQLCredentials(username: "u", password: "hunter2"))" == "u:****")
-    }
-}
-
-@Suite("Session configuration from a cassandra:// URL")
-struct SessionURLTests {
-    @Test("hosts, ports, credentials and keyspace are read from the URL")
-    func parses() throws {
-        let configuration = try CQLSessionConfiguration(url: "cassandra://app:p%40ss@10.0.0.1,10.0.0.2:9043/spark_streams")
-        #expect(configuration.contactPoints == ["10.0.0.1", "10.0.0.2:9043"])
-        #expect(configuration.contactNodes.map(\.port) == [9042, 9043])
-        #expect(configuration.credentials == CQLCredentials(username: "app", password: "p@ss"))
-        #expect(configuration.keyspace == "spark_streams")
-        #expect(configuration.defaultConsistency == .localOne)
-        let bare = try CQLSessionConfiguration(url: "cassandra://localhost")
-        #expect(bare.credentials == nil && bare.keyspace == nil)
-    }
-
-    @Test("a bad URL is rejected without echoing the password")
-    func rejects() {
-        let error = #expect(throws: CQLError.self) { try CQLSessionConfiguration(url: "cassandra://app:hunter2@/ks") }
-        #expect(!"\(error!)".contains("hunter2"))
-        #expect(throws: CQLError.self) { try CQLSessionConfiguration(url: "sqlite:data.db") }
-    }
-
-    @Test("redaction hides the password after the scheme and leaves an @ before it alone")
-    func redacts() {
-        #expect(URLRedaction.redacted("cassandra://app:hunter2@db/ks") == "cassandra://app:****@db/ks")
-        #expect(URLRedaction.redacted("me@example://app:hunter2@db") == "me@example://app:****@db")
-        #expect(URLRedaction.redacted("me@example://db") == "me@example://db")
     }
 }
 

@@ -1,5 +1,6 @@
 import CQL
 import Kafka
+import SparkConnect
 import Testing
 import UserPipeline
 @testable import userstream
@@ -62,13 +63,49 @@ import UserSinks
         #expect(CommandLineHints.hint(for: publish) == "create it first: userstream setup, or userstream kafka topics create users")
     }
 
+    @Test("the sinks' and Spark's errors name no flag or command: the command line adds them")
+    func libraryErrorsGetTheCommandLinesWords() {
+        let hints: [(any Error, String)] = [
+            (CassandraSinkError.prepareFailed(table: "ks.t", .server(CQLServerError(code: .invalid, message: "no table"), host: "db1:9042")),
+             "run `userstream setup` with the same --sink to create it with all twelve columns"),
+            (SQLiteSinkError.missing(path: "data/users.db"), "`userstream setup` or `userstream stream` creates it"),
+            (SQLiteSinkError.directoryNotWritable(path: "/ro/users.db", directory: "/ro", detail: "permission denied"),
+             "choose another --sink sqlite:PATH"),
+            (SinkTableMismatch(table: "created_users in users.db", differences: ["no column email"]),
+             "rename or drop that table (setup creates it when missing) or use another --sink"),
+            (SparkConnectError.unreachable(address: "127.0.0.1:15002", detail: "refused"), "set --remote sc://host:port"),
+        ]
+        for (error, hint) in hints {
+            #expect(!"\(error)".contains("--") && !"\(error)".contains("userstream setup"), "\(error)")
+            #expect(CommandLineHints.hint(for: error) == hint, "\(error)")
+        }
+    }
+
+    @Test("a sink setting that cannot be used is a usage error naming its flag")
+    func sinkSettingsNameTheirFlag() {
+        let usages: [(SinkConfigurationError, String)] = [
+            (.unknownSink("mysql://db"), "--sink mysql://db is neither a SQLite nor a Cassandra location"),
+            (.missingSQLitePath, "--sink sqlite: names no file"),
+            (.invalidReplication("Nope", "unknown strategy"), "--replication Nope: unknown strategy"),
+            (.invalidConsistency("MOST"), "--consistency MOST is not a consistency level"),
+            (.incompleteCredentials(.userNameEmpty), "the Cassandra user name is empty — set --sink-username"),
+            (.incompleteCredentials(.password), "without a password — use --sink-password-file, USERSTREAM_CASSANDRA_PASSWORD"),
+            (.incompleteCredentials(.userName), "without a user name — use --sink-username, USERSTREAM_CASSANDRA_USERNAME"),
+        ]
+        for (error, usage) in usages {
+            #expect(!"\(error)".contains("--"), "\(error)")
+            #expect(CommandLineHints.usage(error).contains(usage), "\(CommandLineHints.usage(error))")
+        }
+    }
+
     @Test("errors whose message says enough are left alone")
     func noHint() {
         let others: [any Error] = [
             KafkaError.requestTimedOut(Self.address, api: "Metadata", after: .seconds(30)),
             KafkaError.shutDown,
             CQLError.server(CQLServerError(code: .invalid, message: "unconfigured table"), host: "db1:9042"),
-            CassandraSinkError.prepareFailed(table: "ks.t", .server(CQLServerError(code: .invalid, message: "no table"), host: "db1:9042")),
+            CassandraSinkError.prepareFailed(table: "ks.t", .server(CQLServerError(code: .overloaded, message: "busy"), host: "db1:9042")),
+            SQLiteSinkError.databaseGone(path: "users.db", detail: "was deleted"),
             UserIngest.IngestError.apiUnavailable(url: "http://api", failures: 5, lastError: "timeout"),
             HintedError(error: KafkaError.unknownTopic("users"), hint: "already hinted"),
             CommandFailure("something"),

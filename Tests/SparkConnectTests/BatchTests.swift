@@ -1,8 +1,11 @@
 import Testing
 @testable import SparkConnect
+import SparkConnectTestSupport
 
 @Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run scripts/test.sh, which starts one"))
 struct BatchTests {
+    static let someUserFields = StructType(["id", "first_name", "email", "dob"].map { StructField($0, .string, nullable: false) })
+
     @Test func rangeCollectsItsNumbers() async throws {
         let rows = try await withSparkSession(remote: SparkServer.remote!) { session in
             try await session.range(0, 5).collect()
@@ -42,12 +45,12 @@ struct BatchTests {
                   ('{"id":"9f00","first_name":"Bo"}')
                 AS t(value)
                 """)
-                .select(Column.fromJSON(.col("value"), schema: UsersStreamJob.userSchema).alias("data"))
+                .select(Column.fromJSON(.col("value"), schema: Self.someUserFields).alias("data"))
                 .select("data.*")
                 .collect()
         }
         #expect(rows.count == 2)
-        #expect(rows[0].columns == UsersStreamJob.userSchema.fieldNames)
+        #expect(rows[0].columns == Self.someUserFields.fieldNames)
         #expect(rows[0]["email"] == .string("ana@example.com"))
         #expect(rows[0]["dob"] == .string("1990-01-02"))
         #expect(rows[1]["first_name"] == .string("Bo"))

@@ -75,13 +75,13 @@ import Testing
             // root ignores permissions; a path under a regular file cannot be created by anyone.
             let file = root.appendingPathComponent("file")
             _ = FileManager.default.createFile(atPath: file.path, contents: Data())
-            #expect(throws: SQLiteUserSink.SinkError.self) { try SQLiteUserSink(path: file.path + "/users.db") }
+            #expect(throws: SQLiteSinkError.self) { try SQLiteUserSink(path: file.path + "/users.db") }
             return
         }
         do {
             _ = try SQLiteUserSink(path: path)
             Issue.record("expected an error")
-        } catch let error as SQLiteUserSink.SinkError {
+        } catch let error as SQLiteSinkError {
             #expect(error.description.contains("not writable"))
             #expect(error.description.contains("--sink sqlite:PATH"))
         }
@@ -96,7 +96,7 @@ import Testing
         do {
             try await sink.upsert(try users(10, seed: "after"))
             Issue.record("a write into a deleted database succeeded")
-        } catch let error as SQLiteUserSink.SinkError {
+        } catch let error as SQLiteSinkError {
             guard case .databaseGone = error else { throw error }
             #expect(error.description.contains("was deleted"))
             #expect((error as any Error) is any UnrecoverableSinkError)
@@ -113,7 +113,7 @@ import Testing
         do {
             try await sink.upsert(try users(10, seed: "after"))
             Issue.record("a write into a replaced database succeeded")
-        } catch let error as SQLiteUserSink.SinkError {
+        } catch let error as SQLiteSinkError {
             guard case .databaseGone = error else { throw error }
             #expect(error.description.contains("replaced"))
         }

@@ -26,7 +26,7 @@ struct CountingSink: UserSink {
     var rows: Int?
     func upsert(_ users: [User]) async throws {}
     func count() async throws -> Int {
-        guard let rows else { throw SQLiteUserSink.SinkError.openFailed(path: "test.db", detail: "disk I/O error") }
+        guard let rows else { throw SQLiteSinkError.openFailed(path: "test.db", detail: "disk I/O error") }
         return rows
     }
     func query(limit: Int?) async throws -> [User] { [] }

@@ -16,7 +16,7 @@ public enum SparkConnectError: Error, Sendable, Equatable, CustomStringConvertib
         case .badAddress(let address, let reason):
             "Spark Connect address \(address) is not valid: \(reason) — use sc://host:port"
         case .unreachable(let address, let detail):
-            "no Spark Connect server answered at \(address) (\(detail)) — is it running? set --remote sc://host:port"
+            "no Spark Connect server answered at \(address) (\(detail)) — is it running?"
         case .server(let errorClass, let message, _):
             errorClass.map { "Spark rejected the request [\($0)]: \(message)" } ?? "Spark rejected the request: \(message)"
         case .unexpectedResponse(let what):

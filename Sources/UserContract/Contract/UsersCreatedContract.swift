@@ -2,6 +2,12 @@
 /// embedded as `schemaText`. The validator's tests check it against `UserValidator`, the embedded
 /// broker enforces it, and `setup --schema-registry` registers it.
 public enum UsersCreatedContract {
+    /// The topic users are published to unless another is chosen.
+    public static let defaultTopic = "users_created"
+
+    /// The dead-letter topic beside `topic`, unless another is chosen.
+    public static func deadLetterTopic(for topic: String) -> String { topic + ".dlq" }
+
     /// The subject a Confluent-compatible registry files a topic's value schema under (TopicNameStrategy).
     public static func registrySubject(topic: String) -> String { "\(topic)-value" }
 

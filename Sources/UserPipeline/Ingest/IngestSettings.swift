@@ -1,3 +1,5 @@
+import UserContract
+
 /// How long `produce` runs and how hard it pulls on the API.
 public struct IngestSettings: Sendable {
     /// When to stop fetching.
@@ -19,7 +21,7 @@ public struct IngestSettings: Sendable {
     public var maxConsecutiveFetchFailures: Int
 
     /// Settings for publishing to `topic` until `stop`.
-    public init(topic: String = "users_created", stop: Stop = .after(.seconds(60)), batchSize: Int = 500,
+    public init(topic: String = UsersCreatedContract.defaultTopic, stop: Stop = .after(.seconds(60)), batchSize: Int = 500,
                 concurrency: Int = 4, maxConsecutiveFetchFailures: Int = 5) {
         self.topic = topic
         self.stop = stop

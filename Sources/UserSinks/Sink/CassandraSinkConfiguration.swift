@@ -34,8 +34,12 @@ public struct CassandraSinkConfiguration: Sendable, Equatable, CustomStringConve
     /// it signs in and may read and write the users table, nothing else. Nil: no role is made.
     public var streamRole: CQLCredentials?
 
+    /// The seed's keyspace and table.
+    public static let defaultKeyspace = "spark_streams"
+    public static let defaultTable = "created_users"
+
     /// Creates a configuration; defaults fit the seed (keyspace spark_streams, LOCAL_ONE, SimpleStrategy 1).
-    public init(contactPoints: [String], port: Int = 9042, keyspace: String = "spark_streams", table: String = "created_users",
+    public init(contactPoints: [String], port: Int = 9042, keyspace: String = defaultKeyspace, table: String = defaultTable,
                 credentials: CQLCredentials? = nil, consistency: CQLConsistency = .localOne,
                 replication: CassandraReplication = .simple(replicationFactor: 1), maximumInFlight: Int = 64,
                 retry: RetryPolicy = RetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(100), maxBackoff: .seconds(5)),
@@ -74,7 +78,7 @@ public struct CassandraSinkConfiguration: Sendable, Equatable, CustomStringConve
 }
 
 extension CassandraSinkConfiguration {
-    /// Replaces the URL's credentials with those given (from flags, environment or a file);
+    /// Replaces the URL's credentials with those given apart from it;
     /// a user name needs a password and the other way round.
     public mutating func setCredentials(username: String?, password: String?) throws(SinkConfigurationError) {
         let user = username ?? credentials?.username
@@ -83,12 +87,12 @@ extension CassandraSinkConfiguration {
         case (nil, nil):
             credentials = nil
         case (let user?, let secret?):
-            guard !user.isEmpty else { throw .incompleteCredentials("the Cassandra user name is empty — set --sink-username") }
+            guard !user.isEmpty else { throw .incompleteCredentials(.userNameEmpty) }
             credentials = CQLCredentials(username: user, password: secret)
         case (_?, nil):
-            throw .incompleteCredentials("a Cassandra user name was given without a password — use --sink-password-file, USERSTREAM_CASSANDRA_PASSWORD or user:password@ in --sink")
+            throw .incompleteCredentials(.password)
         case (nil, _?):
-            throw .incompleteCredentials("a Cassandra password was given without a user name — use --sink-username, USERSTREAM_CASSANDRA_USERNAME or user:password@ in --sink")
+            throw .incompleteCredentials(.userName)
         }
     }
 }

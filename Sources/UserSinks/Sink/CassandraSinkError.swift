@@ -13,16 +13,18 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
     /// Creating the keyspace or table failed.
     case setupFailed(statement: String, CQLError)
 
+    /// Whether Cassandra refused the INSERT as a statement, which means the table is missing or has other columns.
+    public var isTableMissingOrDifferent: Bool {
+        guard case .prepareFailed(_, let error) = self, let code = error.serverError?.code else { return false }
+        return code == .invalid || code == .syntaxError
+    }
+
     public var description: String {
         switch self {
         case .unreachable(let sink, let error):
             return "cannot connect to Cassandra at \(sink): \(error)"
         case .prepareFailed(let table, let error):
-            // Only a refused statement means the table is missing or has other columns.
-            guard let code = error.serverError?.code, code == .invalid || code == .syntaxError else {
-                return "cannot prepare the INSERT into \(table): \(error)"
-            }
-            return "cannot prepare the INSERT into \(table): \(error) — run `userstream setup` with the same --sink to create it with all twelve columns"
+            return "cannot prepare the INSERT into \(table): \(error)"
         case .writeFailed(let userID, let table, let attempts, let error):
             let tries = attempts > 1 ? " after \(attempts) attempts" : ""
             return "writing user \(userID) to \(table) failed\(tries): \(error)"

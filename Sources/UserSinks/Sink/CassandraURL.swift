@@ -2,7 +2,7 @@ import Redaction
 import CQL
 import Foundation
 
-/// The `cassandra://[user:password@]host[:port][,host[:port]…][/keyspace]` form of `--sink`.
+/// The `cassandra://[user:password@]host[:port][,host[:port]…][/keyspace]` form of a sink location.
 /// User and password may be percent-encoded; the keyspace defaults to spark_streams.
 enum CassandraURL {
     static func parse(_ url: String) throws(SinkConfigurationError) -> CassandraSinkConfiguration {
@@ -16,12 +16,12 @@ enum CassandraURL {
             let parts = rest[..<at].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, let user = String(parts[0]).removingPercentEncoding, !user.isEmpty,
                   let password = String(parts[1]).removingPercentEncoding else {
-                throw invalid("credentials are user:password@ (or use --sink-username and --sink-password-file)")
+                throw invalid("credentials are user:password@")
             }
             credentials = CQLCredentials(username: user, password: password)
             rest = rest[rest.index(after: at)...]
         }
-        var keyspace = "spark_streams"
+        var keyspace = CassandraSinkConfiguration.defaultKeyspace
         if let slash = rest.firstIndex(of: "/") {
             let name = rest[rest.index(after: slash)...]
             if !name.isEmpty { keyspace = String(name) }

@@ -3,34 +3,15 @@ import GRDB
 import Logging
 import UserContract
 
-/// Reads the users of an existing SQLite sink without changing anything: `query` and `status`
-/// must neither create a missing database (nor its directory) nor touch the files whose
+/// Reads the users of an existing SQLite sink without changing anything: a reader must neither create a missing database (nor its directory) nor touch the files whose
 /// modification time is the sink's last write.
 final class SQLiteUserReader: UserSink {
-    /// Why the database cannot be read.
-    enum ReadError: Error, Sendable, CustomStringConvertible {
-        case missing(path: String)
-        case openFailed(path: String, detail: String)
-        case readOnly(path: String)
-
-        var description: String {
-            switch self {
-            case .missing(let path):
-                "no sink yet: there is no SQLite database at \(path) — `userstream setup` or `userstream stream` creates it"
-            case .openFailed(let path, let detail):
-                "cannot read SQLite database \(path): \(detail) — is it a SQLite file written by userstream?"
-            case .readOnly(let path):
-                "SQLite database \(path) is opened for reading only"
-            }
-        }
-    }
-
     let path: String
     private let queue: DatabaseQueue
 
     init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else { throw ReadError.missing(path: path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw SQLiteSinkError.missing(path: path) }
         var configuration = Configuration()
         configuration.label = "userstream.sqlite.reader"
         configuration.readonly = true
@@ -39,12 +20,12 @@ final class SQLiteUserReader: UserSink {
         do {
             queue = try DatabaseQueue(path: Self.location(of: path), configuration: configuration)
         } catch {
-            throw ReadError.openFailed(path: path, detail: Self.reason(error))
+            throw SQLiteSinkError.unreadable(path: path, detail: Self.reason(error))
         }
     }
 
     func upsert(_ users: [User]) async throws {
-        throw ReadError.readOnly(path: path)
+        throw SQLiteSinkError.readOnly(path: path)
     }
 
     func count() async throws -> Int {
@@ -64,7 +45,7 @@ final class SQLiteUserReader: UserSink {
         do {
             return try await queue.read(body)
         } catch let error as DatabaseError {
-            throw ReadError.openFailed(path: path, detail: Self.reason(error))
+            throw SQLiteSinkError.unreadable(path: path, detail: Self.reason(error))
         }
     }
 

@@ -5,26 +5,6 @@ import UserContract
 
 /// Users in a SQLite database (table `created_users`), through GRDB in WAL mode.
 final class SQLiteUserSink: UserSink {
-    /// Why the database could not be opened or used.
-    enum SinkError: Error, Sendable, CustomStringConvertible {
-        case directoryNotWritable(path: String, directory: String, detail: String)
-        case openFailed(path: String, detail: String)
-        /// The database file was deleted or replaced while open: writes go to a file nobody
-        /// will ever read again, so the stream must stop instead of committing past them.
-        case databaseGone(path: String, detail: String)
-
-        var description: String {
-            switch self {
-            case .directoryNotWritable(let path, let directory, let detail):
-                "cannot create SQLite database \(path): directory \(directory) is not writable (\(detail)) — choose another --sink sqlite:PATH"
-            case .openFailed(let path, let detail):
-                "cannot open SQLite database \(path): \(detail) — is it a SQLite file, and is it writable?"
-            case .databaseGone(let path, let detail):
-                "SQLite database \(path) \(detail) while in use; users written since are not in any database and their offsets were not committed — restore the directory and restart"
-            }
-        }
-    }
-
     /// The database file.
     let path: String
     private let pool: DatabasePool
@@ -51,10 +31,10 @@ final class SQLiteUserSink: UserSink {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw SinkError.directoryNotWritable(path: path, directory: folder, detail: Self.reason(error))
+            throw SQLiteSinkError.directoryNotWritable(path: path, directory: folder, detail: Self.reason(error))
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw SinkError.directoryNotWritable(path: path, directory: folder, detail: "permission denied")
+            throw SQLiteSinkError.directoryNotWritable(path: path, directory: folder, detail: "permission denied")
         }
         var configuration = Configuration()
         configuration.label = "userstream.sqlite"
@@ -73,14 +53,14 @@ final class SQLiteUserSink: UserSink {
             }
             differences = try Self.tableShape(pool).differences(from: Self.columns)
         } catch {
-            throw SinkError.openFailed(path: path, detail: Self.reason(error))
+            throw SQLiteSinkError.openFailed(path: path, detail: Self.reason(error))
         }
         guard differences.isEmpty else {
             try? pool.close()
             throw SinkTableMismatch(table: "created_users in \(path)", differences: differences)
         }
         guard let identity = FileIdentity(path: path) else {
-            throw SinkError.databaseGone(path: path, detail: "disappeared right after it was opened")
+            throw SQLiteSinkError.databaseGone(path: path, detail: "disappeared right after it was opened")
         }
         self.identity = identity
     }
@@ -96,7 +76,7 @@ final class SQLiteUserSink: UserSink {
 
     /// Throws unless the path still names the file that was opened. SQLite keeps writing to a
     /// deleted file through its open descriptor, and every write "succeeds".
-    func checkStillInPlace() throws(SinkError) {
+    func checkStillInPlace() throws(SQLiteSinkError) {
         guard let current = FileIdentity(path: path) else { throw .databaseGone(path: path, detail: "was deleted") }
         guard current == identity else { throw .databaseGone(path: path, detail: "was replaced by another file") }
     }

@@ -3,7 +3,7 @@ import CQL
 import Foundation
 import Logging
 
-/// Where users are stored: parsed from `--sink`.
+/// Where users are stored, parsed from a location such as `sqlite:data/users.db`.
 public enum SinkLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case cassandra(CassandraSinkConfiguration)
@@ -25,7 +25,7 @@ public enum SinkLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The location as `--sink` takes it, with any password shown as ****.
+    /// The location in the form it was parsed from, with any password shown as ****.
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:\(path)"

@@ -55,7 +55,6 @@ public struct SinkTableMismatch: Error, Sendable, Equatable, CustomStringConvert
     }
 
     public var description: String {
-        "table \(table) is not the shape userstream writes: \(differences.joined(separator: "; ")) — "
-            + "rename or drop that table (setup creates it when missing) or use another --sink"
+        "table \(table) is not the shape userstream writes: \(differences.joined(separator: "; "))"
     }
 }

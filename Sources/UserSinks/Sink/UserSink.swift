@@ -14,5 +14,3 @@ public protocol UserSink: Sendable {
 
 /// A sink failure that retrying cannot cure; the stream stops without committing the batch.
 public protocol UnrecoverableSinkError: Error {}
-
-extension SQLiteUserSink.SinkError: UnrecoverableSinkError {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import UserContract
 import UserPipeline
 import RandomUserAPI
 import Metering
@@ -22,7 +23,7 @@ struct ProduceUsersCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("topic"), help: "Topic to publish to; default users_created (env USERSTREAM_TOPIC).")
     private var topicOption: String?
-    var topic: String { topicOption ?? Environment.string("USERSTREAM_TOPIC") ?? "users_created" }
+    var topic: String { topicOption ?? Environment.string("USERSTREAM_TOPIC") ?? UsersCreatedContract.defaultTopic }
 
     @Option(name: .customLong("duration"), help: "Seconds to run when no --count is given; default 60 (env USERSTREAM_DURATION).")
     private var durationOption: Double?

@@ -1,18 +1,19 @@
 import ArgumentParser
 import Kafka
+import UserContract
 
 /// The users topic and its dead-letter topic, as `setup`, `stream`, `up` and `status` name them.
 struct TopicOptions: ParsableArguments {
     @Option(name: .customLong("topic"), help: "The users topic; default users_created (env USERSTREAM_TOPIC).")
     private var topicOption: String?
-    var topic: String { topicOption ?? Environment.string("USERSTREAM_TOPIC") ?? "users_created" }
+    var topic: String { topicOption ?? Environment.string("USERSTREAM_TOPIC") ?? UsersCreatedContract.defaultTopic }
 
     @Option(name: .customLong("dlq-topic"), help: "The dead-letter topic; default: TOPIC.dlq (env USERSTREAM_DLQ_TOPIC).")
     private var dlqTopicOption: String?
     var dlqTopic: String? { dlqTopicOption ?? Environment.string("USERSTREAM_DLQ_TOPIC") }
 
     /// The dead-letter topic in effect.
-    var deadLetterTopic: String { dlqTopic ?? topic + ".dlq" }
+    var deadLetterTopic: String { dlqTopic ?? UsersCreatedContract.deadLetterTopic(for: topic) }
 
     func validate() throws {
         try TopicName.validate(topic, from: topicOption != nil ? "--topic" : "USERSTREAM_TOPIC")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Kafka
 import SparkConnect
+import UserContract
+import UserSinks
 
 /// `userstream spark submit`: builds and starts the users stream job.
 struct SparkSubmit: AsyncParsableCommand {
@@ -15,16 +17,16 @@ struct SparkSubmit: AsyncParsableCommand {
     var bootstrapServers = "localhost:9092"
 
     @Option(help: "Kafka topic to read.")
-    var topic = "users_created"
+    var topic = UsersCreatedContract.defaultTopic
 
     @Option(help: "Checkpoint directory, on storage the Spark driver and executors share.")
     var checkpoint = "/tmp/checkpoint"
 
     @Option(help: "Cassandra keyspace.")
-    var keyspace = "spark_streams"
+    var keyspace = CassandraSinkConfiguration.defaultKeyspace
 
     @Option(help: "Cassandra table.")
-    var table = "created_users"
+    var table = CassandraSinkConfiguration.defaultTable
 
     @Option(help: "Read another source format instead of kafka (its rows need a string `value` column).")
     var source: String?

@@ -1,5 +1,6 @@
 import Testing
 @testable import SparkConnect
+@testable import userstream
 
 /// The job's plan, built without a server.
 @Suite struct UsersStreamJobTests {

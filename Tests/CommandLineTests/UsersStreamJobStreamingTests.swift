@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 @testable import SparkConnect
+import SparkConnectTestSupport
+@testable import userstream
 
 @Suite(.enabled(if: SparkServer.available, "needs SPARK_REMOTE; run scripts/test.sh, which starts one"))
-struct StreamingTests {
+struct UsersStreamJobStreamingTests {
     static func user(_ n: Int) -> String {
         #"{"id":"id-\#(n)","first_name":"First\#(n)","last_name":"Last\#(n)","gender":"female","address":"\#(n) Main St","post_code":"\#(1000 + n)","email":"user\#(n)@example.com","username":"user\#(n)","dob":"1990-01-02","registered_date":"2020-03-04","phone":"555-\#(n)","picture":"p\#(n).jpg"}"#
     }

@@ -2,6 +2,8 @@ import Foundation
 import SwiftProtobuf
 import Testing
 @testable import SparkConnect
+import SparkConnectTestSupport
+@testable import userstream
 
 /// The Kafka → Cassandra job cannot run here (no connectors), so its plan is compared with the
 /// plan pyspark's own Spark Connect client builds for the same job.

@@ -1,8 +1,7 @@
 import CivilCalendar
 import Testing
-@testable import CQL
 
-/// The one calendar rule: day counts, validity, and CQL's date and timestamp text built on it.
+/// The one calendar rule: day counts and validity.
 @Suite("Civil dates")
 struct CivilDateTests {
     @Test("day counts and dates round-trip across eras, before 1970 and after")
@@ -30,16 +29,5 @@ struct CivilDateTests {
         #expect(CivilDate.isValid(year: 2024, month: 12, day: 31))
         #expect(!CivilDate.isValid(year: 2024, month: 13, day: 1))
         #expect(!CivilDate.isValid(year: 2024, month: 1, day: 0))
-    }
-
-    @Test("CQL date and timestamp text refuse days their month does not have")
-    func cqlTextUsesTheRule() {
-        #expect(CQLCalendar.parseDate("2024-02-29") == CivilDate.days(year: 2024, month: 2, day: 29))
-        #expect(CQLCalendar.parseDate("2024-02-31") == nil)
-        #expect(CQLCalendar.parseDate("2023-02-29") == nil)
-        #expect(CQLCalendar.parseDate("2024-06-31") == nil)
-        #expect(CQLCalendar.parseTimestamp("1990-02-31T12:00:00.000Z") == nil)
-        #expect(throws: CQLError.self) { try CQLValue.text("1990-02-31T12:00:00.000Z").bound(to: .timestamp) }
-        #expect(throws: CQLError.self) { try CQLValue.text("1990-02-31").bound(to: .date) }
     }
 }

@@ -1,6 +1,5 @@
 import Redaction
 import Testing
-@testable import userstream
 
 /// Passwords in URLs never reach a message.
 @Suite struct URLRedactionTests {
@@ -18,5 +17,12 @@ import Testing
     @Test(arguments: ["http://api.example:8080/api/ for reader@example.com", "no URL here", "sqlite:data/users.db", "127.0.0.1:9092"])
     func textWithoutCredentialsIsUnchanged(text: String) {
         #expect(URLRedaction.redacted(text) == text)
+    }
+
+    @Test("redaction hides the password after the scheme and leaves an @ before it alone")
+    func redacts() {
+        #expect(URLRedaction.redacted("cassandra://app:hunter2@db/ks") == "cassandra://app:****@db/ks")
+        #expect(URLRedaction.redacted("me@example://app:hunter2@db") == "me@example://app:****@db")
+        #expect(URLRedaction.redacted("me@example://db") == "me@example://db")
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Runs the helpers in tests/spark with the Python that has pyspark (SPARK_PYTHON, else .venv-spark).
-enum PySpark {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public enum PySpark {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    static let python = ProcessInfo.processInfo.environment["SPARK_PYTHON"]
+    public static let python = ProcessInfo.processInfo.environment["SPARK_PYTHON"]
         ?? root.appendingPathComponent(".venv-spark/bin/python").path
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
 
     /// Runs `tests/spark/<script>` with `arguments`; returns its exit status and standard output.
-    static func run(_ script: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    public static func run(_ script: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [root.appendingPathComponent("tests/spark/\(script)").path] + arguments
