@@ -96,14 +96,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // Hummingbird servers stopped gracefully when their task is cancelled.
-        .target(
-            name: "ServerLifecycle",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
         // A stand-in randomuser.me server (`userstream serve-api`, tests).
         .target(
             name: "StandInAPI",
@@ -111,7 +103,6 @@ let package = Package(
                 "UserContract",
                 "RandomUserAPI",
                 "CivilCalendar",
-                "ServerLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,7 +136,6 @@ let package = Package(
                 "Metering",
                 "UserSinks",
                 "Kafka",
-                "ServerLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -244,6 +234,7 @@ let package = Package(
                 "StatusService",
                 "KafkaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect"]),

@@ -44,21 +44,19 @@ final class CommandLifecycle: Sendable {
                 outcome.withLock { $0 = .failure(error) }
             }
         }
-        var logger = Logger(label: "userstream.lifecycle")
-        logger.logLevel = .notice  // the group reports each start and stop at debug level
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: signals)] + services.map { .init(service: $0) }
                 + [.init(service: workService, successTerminationBehavior: .gracefullyShutdownGroup)],
             // No cancellation signal: the library wants it distinct from these two, and the
             // second SIGTERM or Ctrl-C, which StopSignals hears, ends the process outright.
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            logger: .quiet("userstream.lifecycle", from: .notice))  // the group reports each start and stop at debug level
         configuration.maximumGracefulShutdownDuration = grace
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
-            // Only a service other than the work can fail the group; the work's own outcome comes first.
-            return outcome.withLock { $0 } ?? .failure(error)
+            // A service beside the work failed (a server that could not bind, say), which cancelled the work.
+            return .failure(error)
         }
         return outcome.withLock { $0 } ?? .failure(CancellationError())
     }

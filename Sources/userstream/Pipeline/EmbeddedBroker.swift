@@ -1,66 +1,88 @@
 import Foundation
 import Kafka
+import ServiceLifecycle
+import Synchronization
 
-/// A Tansu broker process on a loopback port (memory storage), for `userstream up`.
-final class EmbeddedBroker: Sendable {
+/// A Tansu broker process on a loopback port (memory storage), for `userstream up`: a service
+/// whose `run()` starts the process, reports it ready once it answers Kafka requests, and kills
+/// it when the group shuts down.
+final class EmbeddedBroker: Service {
     let address: BrokerAddress
-    private let process: ChildProcess
+    private let binary: String
+    private let arguments: [String]
+    private let workingDirectory: String?
+    private let log: String
+    private let process = Mutex<ChildProcess?>(nil)
+    private let readiness: AsyncStream<Void>
+    private let announce: AsyncStream<Void>.Continuation
 
-    private init(address: BrokerAddress, process: ChildProcess) {
-        self.address = address
-        self.process = process
-    }
-
-    /// Starts `binary` on `port` (0: a free one) and waits until it answers Kafka requests;
-    /// with `schemaRegistry`, the broker validates records against the schemas there.
-    static func start(binary: String, port: Int, log: String, schemaRegistry: BrokerSchemaRegistry? = nil) async throws -> EmbeddedBroker {
-        let port = port == 0 ? try freeLoopbackPort() : port
-        let url = "tcp://127.0.0.1:\(port)"
-        var arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
-        var workingDirectory: String?
-        if let schemaRegistry {
-            arguments += ["--schema-registry", schemaRegistry.url]
-            workingDirectory = BrokerSchemaRegistry.brokerWorkingDirectory.path
-        }
+    /// A broker to run from `binary` on `port` (0: a free one); with `schemaRegistry`, it
+    /// validates records against the schemas there.
+    init(binary: String, port: Int, log: String, schemaRegistry: BrokerSchemaRegistry? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw EmbeddedBrokerError("cannot start the Tansu broker \(binary): not an executable file — run scripts/setup.sh, or set --tansu PATH")
         }
+        let port = port == 0 ? try Self.freeLoopbackPort() : port
+        let url = "tcp://127.0.0.1:\(port)"
+        var arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        if let schemaRegistry {
+            arguments += ["--schema-registry", schemaRegistry.url]
+        }
+        address = BrokerAddress(host: "127.0.0.1", port: port)
+        self.binary = binary
+        self.arguments = arguments
+        workingDirectory = schemaRegistry.map { _ in BrokerSchemaRegistry.brokerWorkingDirectory.path }
+        self.log = log
+        (readiness, announce) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// Starts the broker, waits until it answers, then keeps it until the group shuts down.
+    func run() async throws {
+        let process = try spawn()
+        self.process.withLock { $0 = process }
+        defer { stop() }
+        try await KafkaAdmin.withAdmin(configuration: KafkaConfiguration(bootstrapServers: [address])) { admin in
+            let deadline = ContinuousClock.now + .seconds(15)
+            while (try? await admin.listTopics()) == nil {
+                guard process.isRunning else {
+                    throw EmbeddedBrokerError("the Tansu broker exited at start (\(process.exitDescription)); its log: \(log)")
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw EmbeddedBrokerError("the Tansu broker did not answer on \(address) within 15 s; its log: \(log)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        announce.yield()
+        try? await gracefulShutdown()
+    }
+
+    /// Returns once the broker answers Kafka requests; a broker that fails to start fails its
+    /// group, which cancels the wait.
+    func ready() async throws {
+        for await _ in readiness { return }
+        throw CancellationError()
+    }
+
+    private func spawn() throws -> ChildProcess {
         guard FileManager.default.createFile(atPath: log, contents: nil), let output = FileHandle(forWritingAtPath: log) else {
             throw EmbeddedBrokerError("cannot create the Tansu broker's log \(log)")
         }
         defer { try? output.close() }  // the broker writes through its own copy
-        let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(binary, arguments: arguments, workingDirectory: workingDirectory, output: output)
+            return try ChildProcess.spawn(binary, arguments: arguments, workingDirectory: workingDirectory, output: output)
         } catch {
             throw EmbeddedBrokerError("cannot start the Tansu broker \(binary): \(error) — run scripts/setup.sh, or set --tansu PATH")
-        }
-        let broker = EmbeddedBroker(address: BrokerAddress(host: "127.0.0.1", port: port), process: process)
-        return try await KafkaAdmin.withAdmin(configuration: KafkaConfiguration(bootstrapServers: [broker.address])) { admin in
-            let deadline = ContinuousClock.now + .seconds(15)
-            while true {
-                guard process.isRunning else {
-                    throw EmbeddedBrokerError("the Tansu broker exited at start (\(process.exitDescription)); its log: \(log)")
-                }
-                if (try? await admin.listTopics()) != nil { return broker }
-                guard ContinuousClock.now < deadline else {
-                    broker.stop()
-                    throw EmbeddedBrokerError("the Tansu broker did not answer on \(broker.address) within 15 s; its log: \(log)")
-                }
-                try await Task.sleep(for: .milliseconds(50))
-            }
         }
     }
 
     /// Stops the broker. SIGKILL: its data is in memory and goes with it, so there is nothing
     /// to wait for.
     func stop() {
+        guard let process = process.withLock({ $0 }) else { return }
         process.send(SIGKILL)
         process.waitUntilExit()
     }
-
-    /// The broker's process id.
-    var pid: pid_t { process.pid }
 
     /// Where `up` looks for Tansu when no --tansu is given, as absolute paths, since the broker runs
     /// in another working directory: the venv scripts/setup.sh makes, in the current folder and in
