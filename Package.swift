@@ -96,6 +96,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // A Tansu broker as a child process that dies with this one, run as a service (`userstream up`).
+        .target(
+            name: "EmbeddedBroker",
+            dependencies: [
+                "Kafka",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // A stand-in randomuser.me server (`userstream serve-api`, tests).
         .target(
             name: "StandInAPI",
@@ -174,6 +182,7 @@ let package = Package(
                 "UserSinks",
                 "Metering",
                 "StatusService",
+                "EmbeddedBroker",
                 "Kafka",
                 "SparkConnect",
                 "SchemaRegistry",
@@ -238,6 +247,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect"]),
+        .testTarget(
+            name: "EmbeddedBrokerTests",
+            dependencies: [
+                "EmbeddedBroker",
+                "Kafka",
+                "KafkaTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "CommandLineTests", dependencies: ["userstream", "UserSinks", "Redaction", .product(name: "NIOCore", package: "swift-nio")]),
     ],
     swiftLanguageModes: [.v6]

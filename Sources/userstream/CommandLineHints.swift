@@ -1,4 +1,5 @@
 import CQL
+import EmbeddedBroker
 import Kafka
 import UserPipeline
 import UserSinks
@@ -19,6 +20,7 @@ enum CommandLineHints {
         case let error as KafkaError: hint(for: error)
         case let error as CQLError: hint(for: error)
         case let error as CassandraSinkError: hint(for: error.cause)
+        case EmbeddedBrokerError.notExecutable, EmbeddedBrokerError.cannotStart: "run scripts/setup.sh, or set --tansu PATH"
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
         default: nil
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbeddedBroker
 import Foundation
 import Kafka
 import Logging
@@ -55,8 +56,8 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Absolute: the broker runs in another working directory.
-        guard let binary = tansu.map({ URL(fileURLWithPath: $0).path }) ?? EmbeddedBroker.defaultBinary() else {
-            let venvs = EmbeddedBroker.searchedCheckouts.map { "\($0)/.venv" }.joined(separator: ", ")
+        guard let binary = tansu.map({ URL(fileURLWithPath: $0).path }) ?? TansuBinary.find() else {
+            let venvs = TansuBinary.searchedCheckouts.map { "\($0)/.venv" }.joined(separator: ", ")
             throw ValidationError("no Tansu broker found in \(venvs) or PATH — run scripts/setup.sh in the checkout, or pass --tansu PATH (env USERSTREAM_TANSU)")
         }
         let location = try sink.location()
@@ -64,7 +65,7 @@ struct UpCommand: AsyncParsableCommand {
         // The broker itself refuses a users record that breaks the contract.
         let topic = topics.topic
         let registry = try BrokerSchemaRegistry.write(topic: topic, into: "\(logDirectory)/schema-registry")
-        let broker = try EmbeddedBroker(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log", schemaRegistry: registry)
+        let broker = try EmbeddedBroker(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log", schemaRegistry: registry.url)
         let lifecycle = CommandLifecycle(grace: try stop.stopTimeout, onGraceExpired: {
             print("userstream: up stopped before the work in progress finished; the sink keeps what was stored")
             fflush(nil)

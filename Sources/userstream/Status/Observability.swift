@@ -41,7 +41,10 @@ struct Observability: Sendable {
     /// With the status endpoint, keeps the command's work going until the group shuts down (the
     /// command's SIGTERM or SIGINT), so a finished run can still be looked at.
     func holdOpen() async {
-        guard endpoint != nil else { return }
+        guard let endpoint else { return }
+        // The endpoint started with the command, before the broker and the sink were ready:
+        // its status shows the finished run at once, not after the next interval.
+        _ = try? await endpoint.monitor.refresh()
         printError("userstream: the status page stays up until SIGTERM or Ctrl-C")
         try? await gracefulShutdown()
     }
