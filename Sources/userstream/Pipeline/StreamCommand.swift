@@ -41,7 +41,8 @@ struct StreamCommand: AsyncParsableCommand {
             let runner: StreamRunner
             do {
                 runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics,
-                                                     offsetReset: offsetReset, assignmentWait: idle)
+                                                     offsetReset: offsetReset, assignmentWait: idle,
+                                                     beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
             } catch where lifecycle.received != nil {
                 return nil
             }

@@ -151,7 +151,8 @@ struct UpCommand: AsyncParsableCommand {
                     try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: apiTimeout, kafka: kafka, settings: settings,
                                                           progress: nil, metrics: metrics)
                 }
-                let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session)
+                let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session,
+                                                          beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
                 started.withLock { $0 = runner }
                 return try await closing(runner.close) {
                     tasks.addTask {
