@@ -95,11 +95,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // Hummingbird servers stopped gracefully when their task is cancelled.
+        // A Tansu broker as a child process that dies with this one, run as a service (`userstream up`).
         .target(
-            name: "ServerLifecycle",
+            name: "EmbeddedBroker",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "Kafka",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -110,7 +110,6 @@ let package = Package(
                 "UserContract",
                 "RandomUserAPI",
                 "CivilCalendar",
-                "ServerLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -144,7 +143,6 @@ let package = Package(
                 "Metering",
                 "UserSinks",
                 "Kafka",
-                "ServerLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,6 +181,7 @@ let package = Package(
                 "UserSinks",
                 "Metering",
                 "StatusService",
+                "EmbeddedBroker",
                 "Kafka",
                 "SparkConnect",
                 "SchemaRegistry",
@@ -272,6 +271,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Where the tests find Spark Connect and pyspark; not part of any product.
@@ -290,6 +290,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "EmbeddedBrokerTests",
+            dependencies: [
+                "EmbeddedBroker",
+                "Kafka",
+                "KafkaTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

@@ -1,4 +1,5 @@
 import CQL
+import EmbeddedBroker
 import Kafka
 import SparkConnect
 import UserPipeline
@@ -25,6 +26,7 @@ enum CommandLineHints {
         case let error as SQLiteSinkError: hint(for: error)
         case is SinkTableMismatch: "rename or drop that table (setup creates it when missing) or use another --sink"
         case SparkConnectError.unreachable: "set --remote sc://host:port"
+        case EmbeddedBrokerError.notExecutable, EmbeddedBrokerError.cannotStart: "run scripts/setup.sh, or set --tansu PATH"
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
         default: nil
         }

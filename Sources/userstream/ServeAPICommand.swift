@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 import StandInAPI
 
 /// `userstream serve-api`: the randomuser-compatible stand-in API.
@@ -75,11 +76,13 @@ struct ServeAPICommand: AsyncParsableCommand {
             outageRequests: try outageRequests)
         let port = try port
         let api = StandInUserAPI(configuration: .init(host: host, port: port, faults: faults))
+        let server = api.application { url in
+            // Written unbuffered: scripts and tests read this line through a pipe.
+            FileHandle.standardOutput.write(Data("serving randomuser-compatible API on \(url)\n".utf8))
+        }
         do {
-            try await api.serve { url in
-                // Written unbuffered: scripts and tests read this line through a pipe.
-                FileHandle.standardOutput.write(Data("serving randomuser-compatible API on \(url)\n".utf8))
-            }
+            // The server is the whole work: nothing else holds the group open until SIGTERM or Ctrl-C.
+            try await CommandLifecycle().run(alongside: [server]) { try? await gracefulShutdown() }.get()
         } catch {
             // Not a usage error: the same command works once the port is free.
             throw HintedError(error: error, hint: "cannot serve on \(host):\(port); is the port in use? try --port 0")

@@ -15,18 +15,11 @@ import Testing
         let monitor = StatusMonitor(probe: probe, metrics: PipelineMetrics(factory: export.factory))
         let server = StatusServer(address: HTTPAddress(port: 0), monitor: monitor, metrics: export, health: { [] }, limits: limits)
         let (urls, listening) = AsyncStream.makeStream(of: String.self)
-        let running = Task { try await server.run { listening.yield($0) } }
-        var iterator = urls.makeAsyncIterator()
-        let url = try #require(await iterator.next())
-        do {
+        try await whileRunning(server.application { listening.yield($0) }) {
+            var iterator = urls.makeAsyncIterator()
+            let url = try #require(await iterator.next())
             try await body(try #require(Int(url.split(separator: ":").last!.filter(\.isNumber))))
-        } catch {
-            running.cancel()
-            _ = await running.result
-            throw error
         }
-        running.cancel()
-        _ = await running.result
     }
 
     /// Descriptors of `count` TCP connections to `port`.

@@ -2,7 +2,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import RandomUserAPI
-import ServerLifecycle
 
 /// A randomuser.me-compatible API served locally: deterministic users per (seed, page, index) and
 /// switchable faults, so the pipeline can be run and benchmarked without the internet.
@@ -68,16 +67,6 @@ public struct StandInUserAPI: Sendable {
             },
             logger: logger
         )
-    }
-
-    /// Serves until the task is cancelled.
-    public func run(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
-        try await application(onListening: onListening).runUntilCancelled()
-    }
-
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
-    public func serve(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
-        try await application(onListening: onListening).runService()
     }
 
     static func respond(to request: Request, faults: FaultInjection, statistics: StandInAPIStatistics) async throws -> Response {

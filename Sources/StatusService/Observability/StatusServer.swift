@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import Metering
 import NIOCore
-import ServerLifecycle
 
 /// The pipeline's HTTP face: `/metrics` (Prometheus text), `/healthz`, `/status.json` and `/`,
 /// the status page that charts throughput and lag from `/status.json`.
@@ -22,7 +21,7 @@ public struct StatusServer: Sendable {
     /// A server on `address` serving `monitor`'s reports, `export`'s metrics and `health`.
     public init(address: HTTPAddress, monitor: StatusMonitor, metrics export: PrometheusExport,
                 health: @escaping HealthCheck, limits: StatusServerLimits = StatusServerLimits(),
-                logger: Logger = StatusServer.quietLogger) {
+                logger: Logger = Logger(label: "status-server")) {
         self.address = address
         self.monitor = monitor
         self.export = export
@@ -57,10 +56,11 @@ public struct StatusServer: Sendable {
         return router
     }
 
-    /// Serves until the task is cancelled; `onListening` receives the page's URL once bound.
-    public func run(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+    /// The Hummingbird application, a `Service` that serves until its group shuts it down;
+    /// `onListening` receives the page's URL once bound.
+    public func application(onListening: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
         let address = address
-        let app = Application(
+        return Application(
             router: router(),
             server: limits.server(),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
@@ -69,14 +69,6 @@ public struct StatusServer: Sendable {
                 await onListening("http://\(bound)/")
             },
             logger: logger)
-        try await app.runUntilCancelled()
-    }
-
-    /// Hummingbird's warnings and errors; its info lines (started, stopping) would repeat what the command prints.
-    public static var quietLogger: Logger {
-        var logger = Logger(label: "userstream.status-server")
-        logger.logLevel = .warning
-        return logger
     }
 
     private static func response(_ status: HTTPResponse.Status, _ contentType: String, _ body: ByteBuffer) -> Response {

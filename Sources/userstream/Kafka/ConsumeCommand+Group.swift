@@ -17,7 +17,7 @@ extension ConsumeCommand {
         let (topic, limit) = (topic, count ?? Int.max)  // read once: a property-wrapper read per record shows in the profile
         let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
         // On SIGINT/SIGTERM: the consumer is closed, so the batch in progress is printed and committed, the group left.
-        let outcome = await CommandLifecycle().run(stopping: { Task { await consumer.close() } }) { () async -> (Int, (any Error)?) in
+        let outcome = await CommandLifecycle().run(stopping: { await consumer.close() }) { () async -> (Int, (any Error)?) in
             var output = StandardOutput()
             do {
                 // Waiting for the group's assignment counts as idle: no assignment within it, nothing to read.

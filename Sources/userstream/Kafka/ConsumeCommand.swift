@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import KafkaProtocol
+import UserPipeline
 
 /// `userstream kafka consume TOPIC`: JSON lines on stdout.
 struct ConsumeCommand: AsyncParsableCommand {

@@ -28,14 +28,7 @@ struct GroupsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
-        do {
-            try await report(admin)
-        } catch {
-            await admin.shutdown()
-            throw error
-        }
-        await admin.shutdown()
+        try await KafkaAdmin.withAdmin(configuration: try connection.kafkaConfiguration()) { try await report($0) }
     }
 
     private func report(_ admin: KafkaAdmin) async throws {

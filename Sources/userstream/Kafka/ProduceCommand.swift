@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import KafkaProtocol
 import NIOCore
+import UserPipeline
 
 /// `userstream kafka produce TOPIC`: one record per stdin line.
 struct ProduceCommand: AsyncParsableCommand {

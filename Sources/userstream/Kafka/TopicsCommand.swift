@@ -33,9 +33,8 @@ struct TopicsCommand: AsyncParsableCommand {
                 }
                 parsed[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
             }
-            let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
-            try await admin.createTopic(NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: parsed))
-            await admin.shutdown()
+            let topic = NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: parsed)
+            try await KafkaAdmin.withAdmin(configuration: try connection.kafkaConfiguration()) { try await $0.createTopic(topic) }
             printError("created topic \(name) (\(partitions) partitions, replication factor \(replicationFactor))")
         }
     }
@@ -46,12 +45,10 @@ struct TopicsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
-            let topics = try await admin.listTopics()
+            let topics = try await KafkaAdmin.withAdmin(configuration: try connection.kafkaConfiguration()) { try await $0.listTopics() }
             for topic in topics {
                 print("\(topic.name)\tpartitions=\(topic.partitionCount)\treplication-factor=\(topic.replicationFactor)")
             }
-            await admin.shutdown()
             printError("\(topics.count) topics")
         }
     }
@@ -67,9 +64,7 @@ struct TopicsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let admin = KafkaAdmin(configuration: try connection.kafkaConfiguration())
-            try await admin.deleteTopic(named: name)
-            await admin.shutdown()
+            try await KafkaAdmin.withAdmin(configuration: try connection.kafkaConfiguration()) { try await $0.deleteTopic(named: name) }
             printError("deleted topic \(name)")
         }
     }

@@ -14,14 +14,11 @@ struct BrokerSchemaRegistry {
             try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
             try Data(UsersCreatedContract.brokerRecordSchema.utf8).write(to: URL(fileURLWithPath: "\(absolute)/\(topic).json"))
         } catch {
-            throw EmbeddedBrokerError("cannot write the broker's schema registry \(absolute): \(error)")
+            throw CommandFailure("cannot write the broker's schema registry \(absolute): \(error)")
         }
         return BrokerSchemaRegistry(directory: absolute)
     }
 
-    /// The `--schema-registry` value. Tansu reads a file:// path relative to its working directory
-    /// (even a path starting with /), so the broker runs in `/` and this absolute path resolves as is.
+    /// The broker's `--schema-registry` value: absolute, as the embedded broker runs in `/`.
     var url: String { "file://\(directory)" }
-
-    static let brokerWorkingDirectory = URL(fileURLWithPath: "/")
 }

@@ -74,15 +74,14 @@ struct ProduceUsersCommand: AsyncParsableCommand {
         let client = RandomUserClient(configuration: .init(url: api, requestTimeout: apiTimeout))
         let ingest = UserIngest(client: client, producer: producer, settings: settings, metrics: metrics)
         do {
-            let summary = if let progress {
-                try await progress.reporting({ "produce: " + ingest.snapshot.line }) { try await ingest.run() }
-            } else {
-                try await ingest.run()
+            return try await closing(producer.shutdown) {
+                if let progress {
+                    try await progress.reporting({ "produce: " + ingest.snapshot.line }) { try await ingest.run() }
+                } else {
+                    try await ingest.run()
+                }
             }
-            await producer.shutdown()
-            return summary
         } catch {
-            await producer.shutdown()
             print("userstream: produce \(ingest.snapshot.line)")
             throw HintedError.ingest(error)
         }

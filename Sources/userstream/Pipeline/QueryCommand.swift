@@ -22,7 +22,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await sink.location().openForReading(logger: Logger(label: "userstream.sink"))
-        do {
+        try await closing(store.close) {
             if count {
                 print(try await store.count())
             } else {
@@ -37,10 +37,6 @@ struct QueryCommand: AsyncParsableCommand {
                 }
                 try OutputFailure.writeAll(output)
             }
-        } catch {
-            try await store.close()
-            throw error
         }
-        try await store.close()
     }
 }

@@ -37,27 +37,21 @@ struct StreamCommand: AsyncParsableCommand {
         })
         let target = stream.target
         // Signals count from the start: opening a locked sink or joining the group can take a while.
-        let outcome = await lifecycle.run { () async throws -> StreamRunner? in
+        let outcome = try await closing(observability.close) { await lifecycle.run(alongside: observability.services) { () async throws -> StreamRunner? in
             let runner: StreamRunner
             do {
                 runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics,
-                                                     offsetReset: offsetReset, assignmentWait: idle)
+                                                     offsetReset: offsetReset, assignmentWait: idle,
+                                                     beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
             } catch where lifecycle.received != nil {
                 return nil
             }
             progress.withLock { $0 = { runner.processor.snapshot.line } }
-            do {
-                _ = try await observability.serving {
-                    try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
-                }
-            } catch {
-                await runner.close()
-                throw error
+            _ = try await closing(runner.close) {
+                try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
             }
-            await runner.close()
             return runner
-        }
-        await observability.close()
+        } }
         switch outcome {
         case .success(let runner?):
             print("userstream: stream \(runner.processor.snapshot.line)")

@@ -1,3 +1,4 @@
+import UserPipeline
 import ArgumentParser
 import Kafka
 import UserContract
@@ -31,12 +32,7 @@ struct TopicOptions: ParsableArguments {
     }
 }
 
-/// The topic a stream reads, its dead-letter topic and its consumer group, however they were given.
-struct StreamTarget {
-    var topic: String
-    var deadLetterTopic: String
-    var group: String
-
+extension StreamTarget {
     /// The group when none is given: USERSTREAM_GROUP, else userstream.
     static var defaultGroup: String { Environment.string("USERSTREAM_GROUP") ?? "userstream" }
 }

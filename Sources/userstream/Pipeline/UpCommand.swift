@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbeddedBroker
 import Foundation
 import Kafka
 import Logging
@@ -8,6 +9,7 @@ import StandInAPI
 import UserSinks
 import Metering
 import ServiceLifecycle
+import Synchronization
 
 /// `userstream up`: the whole pipeline on one machine — Tansu, the stand-in API, produce and
 /// stream into SQLite — with progress, then a summary and a few stored users.
@@ -54,8 +56,8 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Absolute: the broker runs in another working directory.
-        guard let binary = tansu.map({ URL(fileURLWithPath: $0).path }) ?? EmbeddedBroker.defaultBinary() else {
-            let venvs = EmbeddedBroker.searchedCheckouts.map { "\($0)/.venv" }.joined(separator: ", ")
+        guard let binary = tansu.map({ URL(fileURLWithPath: $0).path }) ?? TansuBinary.find() else {
+            let venvs = TansuBinary.searchedCheckouts.map { "\($0)/.venv" }.joined(separator: ", ")
             throw ValidationError("no Tansu broker found in \(venvs) or PATH — run scripts/setup.sh in the checkout, or pass --tansu PATH (env USERSTREAM_TANSU)")
         }
         let location = try sink.location()
@@ -63,27 +65,33 @@ struct UpCommand: AsyncParsableCommand {
         // The broker itself refuses a users record that breaks the contract.
         let topic = topics.topic
         let registry = try BrokerSchemaRegistry.write(topic: topic, into: "\(logDirectory)/schema-registry")
-        let broker = try await EmbeddedBroker.start(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log", schemaRegistry: registry)
-        defer { broker.stop() }
-        printError("userstream: broker Tansu on \(broker.address), enforcing the users contract on \(topic)")
+        let broker = try EmbeddedBroker(binary: binary, port: brokerPort, log: "\(logDirectory)/tansu.log", schemaRegistry: registry.url)
         let lifecycle = CommandLifecycle(grace: try stop.stopTimeout, onGraceExpired: {
             print("userstream: up stopped before the work in progress finished; the sink keeps what was stored")
             fflush(nil)
             broker.stop()
         })
-        // The stand-in API is a service of the same group: shut down after the pipeline, which uses it.
+        let kafka = KafkaConfiguration(bootstrapServers: [broker.address])
+        let target = topics.target(group: StreamTarget.defaultGroup)
+        let observability = try target.observability(http: http, kafka: kafka, sink: location)
+        // The broker, the stand-in API and the status endpoint are services of the same group:
+        // shut down after the pipeline, which uses them, the broker last.
         let (standInURLs, listening) = AsyncStream.makeStream(of: String.self)
-        var services: [any Service] = []
+        var services: [any Service] = [broker]
         if api == nil {
-            var logger = Logger(label: "userstream.stand-in-api")
-            logger.logLevel = .warning  // its info lines (started, stopping) would repeat what up prints
-            services.append(StandInUserAPI(configuration: .init(port: 0), logger: logger).application { listening.yield($0) })
+            services.append(StandInUserAPI(configuration: .init(port: 0), logger: .quiet("userstream.stand-in-api"))
+                .application { listening.yield($0) })
         }
         let command = self
         do {
-            try await lifecycle.run(alongside: services) {
-                try await command.runPipeline(broker: broker, sink: location, standInURLs: standInURLs)
-            }.get()
+            try await closing(observability.close) {
+                try await lifecycle.run(alongside: services + observability.services) {
+                    try await broker.ready()
+                    printError("userstream: broker Tansu on \(broker.address), enforcing the users contract on \(topic)")
+                    try await command.runPipeline(kafka: kafka, target: target, sink: location, observability: observability,
+                                                  standInURLs: standInURLs)
+                }.get()
+            }
         } catch {
             // Stopped on request: the summary is printed; the stop is no error.
             guard let code = lifecycle.exitCode else { throw error }
@@ -106,7 +114,8 @@ struct UpCommand: AsyncParsableCommand {
         throw CommandFailure("cannot use \(folder) for the broker's log: the folder is not writable (\(problem)) — choose another --log-directory DIR")
     }
 
-    private func runPipeline(broker: EmbeddedBroker, sink location: SinkLocation, standInURLs: AsyncStream<String>) async throws {
+    private func runPipeline(kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
+                             observability: Observability, standInURLs: AsyncStream<String>) async throws {
         var apiURL = api
         if apiURL == nil {
             for await url in standInURLs {
@@ -117,88 +126,77 @@ struct UpCommand: AsyncParsableCommand {
         guard let apiURL else { throw CommandFailure("the stand-in API did not start") }
         printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
 
-        let kafka = KafkaConfiguration(bootstrapServers: [broker.address])
-        let target = topics.target(group: StreamTarget.defaultGroup)
-        let admin = KafkaAdmin(configuration: kafka)
-        for name in [target.topic, target.deadLetterTopic] {
-            _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: try partitions), admin: admin)
-        }
-        await admin.shutdown()
-        printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
-
-        let observability = try target.observability(http: http, kafka: kafka, sink: location)
-        do {
-            try await observability.serving(holdingOpen: true) {
-                try await produceAndStream(api: apiURL, kafka: kafka, target: target, sink: location, metrics: observability.metrics)
+        let partitions = try partitions
+        try await KafkaAdmin.withAdmin(configuration: kafka) { admin in
+            for name in [target.topic, target.deadLetterTopic] {
+                _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: partitions), admin: admin)
             }
-        } catch {
-            await observability.close()
-            throw error
         }
-        await observability.close()
+        printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
+        try await produceAndStream(api: apiURL, kafka: kafka, target: target, sink: location, metrics: observability.metrics)
+        await observability.holdOpen()
     }
 
     /// Produces the users and streams them into the sink, then prints the summary and samples.
     private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
                                   metrics: PipelineMetrics) async throws {
-        // Producing starts at once, alongside the group join that Tansu holds for about 1.5 s.
         let settings = try ingest.settings(topic: target.topic, duration: try duration)
         let apiTimeout = Duration(seconds: try ingest.apiTimeout)
-        let producing = Task {
-            try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: apiTimeout, kafka: kafka, settings: settings, progress: nil, metrics: metrics)
-        }
-        let runner: StreamRunner
+        let started = Mutex<StreamRunner?>(nil)
+        let report: (produced: IngestSummary, rows: Int, sample: [User], streamed: StreamSummary)
         do {
-            runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session)
+            report = try await withThrowingTaskGroup(of: IngestSummary?.self) { tasks in
+                // Producing starts at once, alongside the group join that Tansu holds for about 1.5 s.
+                tasks.addTask {
+                    try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: apiTimeout, kafka: kafka, settings: settings,
+                                                          progress: nil, metrics: metrics)
+                }
+                let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session,
+                                                          beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
+                started.withLock { $0 = runner }
+                return try await closing(runner.close) {
+                    tasks.addTask {
+                        _ = try await runner.run(idleTimeout: nil)
+                        return nil
+                    }
+                    let produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
+                        try await Self.summary(of: &tasks)
+                    }
+                    printError("userstream: produce \(produced.line)")
+                    try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {
+                        try await Self.awaitCatchUp(runner.processor, published: produced.published)
+                    }
+                    tasks.cancelAll()  // the stream, once it caught up
+                    try await tasks.waitForAll()
+                    return (produced, try await runner.store.count(), try await runner.store.query(limit: 3), runner.processor.snapshot)
+                }
+            }
         } catch {
-            producing.cancel()
-            _ = try? await producing.value
-            // A signal while the sink and topics are checked or the group joined: nothing was stored yet.
+            // A signal: before the stream started (the sink and topics checked, the group joined)
+            // nothing was stored yet.
             if Task.isCancelled {
-                print("userstream: up stopped before it finished: stored=0 dead_lettered=0 commits=0 sink=\(location)")
+                let line = started.withLock { $0 }.map { Self.progressLine($0) } ?? "stored=0 dead_lettered=0 commits=0"
+                print("userstream: up stopped before it finished: \(line) sink=\(location)")
             }
             throw error
         }
-        let streaming = Task { try await runner.run(idleTimeout: nil) }
-        let produced: IngestSummary
-        do {
-            produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
-                try await withTaskCancellationHandler { try await producing.value } onCancel: { producing.cancel() }
-            }
-            printError("userstream: produce \(produced.line)")
-            try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {
-                try await Self.awaitCatchUp(runner.processor, published: produced.published)
-            }
-        } catch {
-            streaming.cancel()
-            _ = try? await streaming.value
-            await runner.close()
-            if Task.isCancelled {
-                print("userstream: up stopped before it finished: \(Self.progressLine(runner)) sink=\(location)")
-            }
-            throw error
-        }
-        streaming.cancel()
-        _ = try await streaming.value
-        let stored: Int
-        let sample: [User]
-        do {
-            stored = try await runner.store.count()
-            sample = try await runner.store.query(limit: 3)
-        } catch {
-            await runner.close()
-            throw error
-        }
-        await runner.close()
-
-        let streamed = runner.processor.snapshot
+        let (produced, streamed) = (report.produced, report.streamed)
         print("userstream: up published=\(produced.published) stored=\(streamed.stored) dead_lettered=\(streamed.deadLettered) "
-            + "rows_in_sink=\(stored) sink=\(location) produce_users/s=\(Int(produced.usersPerSecond.rounded()))")
-        for user in sample {
+            + "rows_in_sink=\(report.rows) sink=\(location) produce_users/s=\(Int(produced.usersPerSecond.rounded()))")
+        for user in report.sample {
             print("  \(user.id)  \(user.firstName) \(user.lastName)  \(user.email)  \(user.postCode)")
         }
         fflush(nil)  // with --http the process stays up; the summary must not wait in a buffer
         if produced.published == 0 || produced.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// The producer's summary, the first result of `tasks` that is one; a failure of the stream
+    /// meanwhile ends the run.
+    private static func summary(of tasks: inout ThrowingTaskGroup<IngestSummary?, any Error>) async throws -> IngestSummary {
+        while let result = try await tasks.next() {
+            if let summary = result { return summary }
+        }
+        throw CommandFailure("the producer did not report")
     }
 
     /// The only member of a group on its own broker. Tansu holds a new group's first join for

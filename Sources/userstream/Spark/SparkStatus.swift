@@ -12,7 +12,7 @@ struct SparkStatus: AsyncParsableCommand {
 
     func run() async throws {
         let session = try SparkSession(remote: connection.remote)
-        do {
+        try await closing(session.close) {
             let queries = try await session.activeQueries()
             if queries.isEmpty { print("no active queries in session \(session.sessionID)") }
             for query in queries {
@@ -21,10 +21,6 @@ struct SparkStatus: AsyncParsableCommand {
                 print("query \(query.id) run \(query.runID): \(status.message) active=\(status.isActive)")
                 print("  last progress: \(progress)")
             }
-        } catch {
-            await session.close()
-            throw error
         }
-        await session.close()
     }
 }

@@ -15,17 +15,13 @@ struct SparkStop: AsyncParsableCommand {
 
     func run() async throws {
         let session = try SparkSession(remote: connection.remote)
-        do {
+        try await closing(session.close) {
             let queries = try await session.activeQueries().filter { query == nil || $0.id == query }
             if queries.isEmpty { print("no matching active queries in session \(session.sessionID)") }
             for running in queries {
                 try await running.stop()
                 print("stopped query \(running.id)")
             }
-        } catch {
-            await session.close()
-            throw error
         }
-        await session.close()
     }
 }

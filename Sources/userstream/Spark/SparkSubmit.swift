@@ -71,7 +71,7 @@ struct SparkSubmit: AsyncParsableCommand {
     func run() async throws {
         let job = try job()
         let session = try SparkSession(remote: connection.remote)
-        do {
+        try await closing(session.close) {
             let query = try await job.start(in: session)
             let rejoin = "sc://\(session.address.host):\(session.address.port)/;session_id=\(session.sessionID)"
             print("started query \(query.id) run \(query.runID)")
@@ -83,10 +83,6 @@ struct SparkSubmit: AsyncParsableCommand {
                     throw ValidationError("the query failed: \(failure)")
                 }
             }
-        } catch {
-            await session.close()
-            throw error
         }
-        await session.close()
     }
 }

@@ -2,6 +2,7 @@ import Kafka
 import Logging
 import UserSinks
 import Metering
+import ServiceLifecycle
 import StatusService
 
 /// What a pipeline command counts and shows: its metrics, and with `--http` the status
@@ -24,10 +25,8 @@ struct Observability: Sendable {
         self.metrics = metrics
         admin = KafkaAdmin(configuration: kafka)
         // The probe's sink failures are reported in the status and by /healthz; its retries need no log lines.
-        var sinkLogger = Logger(label: "userstream.status.sink")
-        sinkLogger.logLevel = .error
         probe = StatusProbe(kafka: admin, topic: topic, group: group, dlqTopic: dlqTopic,
-                            sink: sink.probe(logger: sinkLogger, ownLastWrite: { metrics.lastWrite }))
+                            sink: sink.probe(logger: .quiet("userstream.status.sink", from: .error), ownLastWrite: { metrics.lastWrite }))
         if let address, let export {
             endpoint = StatusEndpoint(address: address, probe: probe, interval: Duration(seconds: try http.statusInterval),
                                       export: export, metrics: metrics)
@@ -36,22 +35,18 @@ struct Observability: Sendable {
         }
     }
 
-    /// Runs `work`, serving the status endpoint meanwhile when there is one; with
-    /// `holdingOpen`, keeps serving afterwards until the task is cancelled (the command's
-    /// SIGTERM or SIGINT), so a finished run can still be looked at.
-    func serving<T: Sendable>(holdingOpen: Bool = false, _ work: () async throws -> T) async throws -> T {
-        guard let endpoint else { return try await work() }
-        return try await endpoint.serving {
-            let result = try await work()
-            if holdingOpen {
-                printError("userstream: the status page stays up until SIGTERM or Ctrl-C")
-                // Nothing is ever sent on `held`: waiting on it ends only when the task is cancelled.
-                let (held, sender) = AsyncStream<Never>.makeStream()
-                for await _ in held {}
-                sender.finish()
-            }
-            return result
-        }
+    /// The command's group runs these beside its work: the status endpoint when there is one.
+    var services: [any Service] { endpoint.map { [$0] } ?? [] }
+
+    /// With the status endpoint, keeps the command's work going until the group shuts down (the
+    /// command's SIGTERM or SIGINT), so a finished run can still be looked at.
+    func holdOpen() async {
+        guard let endpoint else { return }
+        // The endpoint started with the command, before the broker and the sink were ready:
+        // its status shows the finished run at once, not after the next interval.
+        _ = try? await endpoint.monitor.refresh()
+        printError("userstream: the status page stays up until SIGTERM or Ctrl-C")
+        try? await gracefulShutdown()
     }
 
     /// Closes the status queries' broker connections and sink.

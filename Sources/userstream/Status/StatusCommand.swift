@@ -34,18 +34,14 @@ struct StatusCommand: AsyncParsableCommand {
         let observability = try Observability(
             http: http, kafka: try connection.kafkaConfiguration(), topic: topics.topic, group: group,
             dlqTopic: topics.deadLetterTopic, sink: try sink.location())
-        do {
+        try await closing(observability.close) {
             if let endpoint = observability.endpoint {
-                try await CommandLifecycle().run { try await observability.serving(holdingOpen: true) {} }.get()
+                try await CommandLifecycle().run(alongside: observability.services) { await observability.holdOpen() }.get()
                 try report(endpoint.monitor.report)
             } else {
                 try await show(observability.probe)
             }
-        } catch {
-            await observability.close()
-            throw error
         }
-        await observability.close()
     }
 
     private func show(_ probe: StatusProbe) async throws {

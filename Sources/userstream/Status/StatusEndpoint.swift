@@ -1,12 +1,14 @@
 import Foundation
 import Logging
+import Synchronization
 import UserSinks
 import Metering
+import ServiceLifecycle
 import StatusService
 
-/// The status server and its monitor, run beside a command's work (`stream`, `up`) or on their
-/// own (`status --http`).
-struct StatusEndpoint: Sendable {
+/// The status server and its monitor: a service beside a command's work (`stream`, `up`) or on
+/// its own (`status --http`), shut down with the command's group.
+struct StatusEndpoint: Service {
     /// Why the server could not start.
     struct StartError: Error, CustomStringConvertible {
         let address: HTTPAddress
@@ -25,36 +27,29 @@ struct StatusEndpoint: Sendable {
          metrics: PipelineMetrics) {
         let monitor = StatusMonitor(probe: probe, interval: interval, metrics: metrics)
         self.monitor = monitor
-        server = StatusServer(address: address, monitor: monitor, metrics: export, health: { monitor.problems })
+        server = StatusServer(address: address, monitor: monitor, metrics: export, health: { monitor.problems },
+                              logger: .quiet("userstream.status-server"))
     }
 
-    /// Starts serving, runs `work`, then stops serving; fails early when the address cannot be bound.
-    func serving<T: Sendable>(_ work: () async throws -> T) async throws -> T {
-        let (listening, announce) = AsyncStream.makeStream(of: Result<String, any Error>.self)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+    /// Serves and refreshes the status until the group shuts the endpoint down; fails with
+    /// `StartError` when the address cannot be bound.
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await cancelWhenGracefulShutdown { await monitor.run() } }
             group.addTask {
-                do {
-                    try await server.run { url in announce.yield(.success(url)) }
-                } catch {
-                    announce.yield(.failure(error))
+                let listening = Mutex(false)
+                let application = server.application { url in
+                    listening.withLock { $0 = true }
+                    // Unbuffered: tests and scripts read this line through a pipe.
+                    FileHandle.standardError.write(Data("userstream: status page on \(url) (metrics at \(url)metrics)\n".utf8))
                 }
-                announce.finish()
+                do {
+                    try await application.run()
+                } catch where !listening.withLock({ $0 }) {
+                    throw StartError(address: server.address, reason: "\(error)")
+                }
             }
-            group.addTask { await monitor.run() }
-            var outcomes = listening.makeAsyncIterator()
-            switch await outcomes.next() {
-            case .success(let url):
-                // Unbuffered: tests and scripts read this line through a pipe.
-                FileHandle.standardError.write(Data("userstream: status page on \(url) (metrics at \(url)metrics)\n".utf8))
-            case .failure(let error):
-                group.cancelAll()
-                throw StartError(address: server.address, reason: "\(error)")
-            case nil:
-                group.cancelAll()
-                throw StartError(address: server.address, reason: "the server stopped before it listened")
-            }
-            defer { group.cancelAll() }
-            return try await work()
+            try await group.waitForAll()
         }
     }
 }

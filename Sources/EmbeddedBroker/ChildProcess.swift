@@ -3,8 +3,12 @@ import Synchronization
 
 /// A child process that dies with this one, even on SIGKILL (Linux `PR_SET_PDEATHSIG`, set by
 /// util-linux's `setpriv` before it execs the program), and starts with default signal
-/// handling: this process ignores and blocks SIGTERM and SIGINT for its own handling, and a
+/// handling: a process that handles SIGTERM and SIGINT itself may ignore or block them, and a
 /// child inheriting that could not be stopped.
+///
+/// Hand-written rather than swift-subprocess: the death signal follows the thread that spawned
+/// the child, so that thread must live as long as the child; swift-subprocess spawns from
+/// whichever thread runs the calling task, which may end first, and kills the broker with it.
 final class ChildProcess: Sendable {
     let pid: pid_t
     private let exitStatus = Mutex<Int32?>(nil)

@@ -1,19 +1,17 @@
 import Kafka
 import Logging
-import UserPipeline
 import UserSinks
 import Metering
 
-/// One stream processor wired to its consumer group, dead-letter producer and sink; used by
-/// `stream` and `up`.
-final class StreamRunner: Sendable {
-    let processor: StreamProcessor
+/// One stream processor wired to its consumer group, dead-letter producer and sink.
+public final class StreamRunner: Sendable {
+    public let processor: StreamProcessor
     /// Whether the group assigned partitions within the wait `start` was given (always, without one).
     private let joined: Bool
     private let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
     /// The sink the processor writes to (open until `close()`).
-    let store: any UserSink
+    public let store: any UserSink
 
     private init(processor: StreamProcessor, joined: Bool, consumer: KafkaConsumer, deadLetters: KafkaProducer, store: any UserSink) {
         self.processor = processor
@@ -29,19 +27,20 @@ final class StreamRunner: Sendable {
     /// may hold a fetch for its whole wait even once records arrived (Tansu does), so the wait
     /// bounds how late a user is stored: 25 ms costs an idle stream about 40 small fetches a second.
     /// A broker too slow to read within it gets the longer `maxWaitWhenBehind` (FetchRounds).
-    static let fetchSizes = ConsumerSettings(maxWait: .milliseconds(25), maxBytes: 2 << 20, partitionMaxBytes: 512 << 10)
+    public static let fetchSizes = ConsumerSettings(maxWait: .milliseconds(25), maxBytes: 2 << 20, partitionMaxBytes: 512 << 10)
 
     /// Opens the sink, joins the group and subscribes to the users topic, waiting for the group's
-    /// first assignment at most `assignmentWait` (`--until-idle`: waiting for the group counts as idle).
-    /// `session` also sets how long Tansu holds the first join (UpCommand.session).
-    /// The sink's table and the dead-letter topic are checked before the group is joined.
-    static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation, metrics: PipelineMetrics = PipelineMetrics(),
-                      session: (timeout: Duration, heartbeat: Duration) = (.seconds(6), .seconds(1)),
-                      offsetReset: OffsetResetPolicy = .earliest, assignmentWait: Duration? = nil) async throws -> StreamRunner {
+    /// first assignment at most `assignmentWait` (a caller that stops when idle counts waiting for
+    /// the group as idle). `session` also sets how long Tansu holds the first join.
+    /// The sink's table is checked, then `beforeJoining` runs (the dead-letter topic's check), before the group is joined.
+    public static func start(kafka: KafkaConfiguration, target: StreamTarget, sink: SinkLocation, metrics: PipelineMetrics = PipelineMetrics(),
+                             session: (timeout: Duration, heartbeat: Duration) = (.seconds(6), .seconds(1)),
+                             offsetReset: OffsetResetPolicy = .earliest, assignmentWait: Duration? = nil,
+                             beforeJoining: () async throws -> Void = {}) async throws -> StreamRunner {
         let store = try await sink.open(logger: Logger(label: "userstream.sink"))
         do {
             let logger = Logger(label: "userstream.stream")
-            try await DeadLetterTopic.ensure(target, kafka: kafka, logger: logger)
+            try await beforeJoining()
             let deadLetters = try await KafkaProducer(configuration: kafka)
             var settings = Self.fetchSizes
             settings.offsetReset = offsetReset
@@ -69,18 +68,18 @@ final class StreamRunner: Sendable {
     }
 
     /// The partition furthest behind its log's end, for progress lines (" worst_lag=N (partition P)"); empty before a fetch.
-    var worstLag: String {
+    public var worstLag: String {
         consumer.worstLag.map { " worst_lag=\($0.lag) (partition \($0.partition.partition))" } ?? ""
     }
 
     /// Processes records until `idleTimeout` passes without one, or until cancelled.
-    func run(idleTimeout: Duration?) async throws -> StreamSummary {
+    public func run(idleTimeout: Duration?) async throws -> StreamSummary {
         // Without an assignment the idle time was spent waiting for the group: end at once.
         try await processor.run(consumer.batches(idleTimeout: joined ? idleTimeout : .zero))
     }
 
     /// Leaves the group (committing revoked partitions' progress) and closes everything.
-    func close() async {
+    public func close() async {
         await consumer.close()
         await deadLetters.shutdown()
         try? await store.close()
