@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 import NIOCore
 
 /// One consumer's membership in a group (the classic "consumer" protocol, eager rebalancing):
@@ -168,7 +169,7 @@ struct GroupMembershipStateMachine {
 
     /// No wait for the first lookup, then 100 ms doubling up to 2 s.
     private var backoff: Duration {
-        discoveryAttempts == 0 ? .zero : min(.milliseconds(100) * (1 << min(discoveryAttempts - 1, 5)), .seconds(2))
+        discoveryAttempts == 0 ? .zero : ReconnectWindow.pauses.backoff(afterAttempt: discoveryAttempts)
     }
 
     private mutating func coordinatorFound(_ nodeID: Int32) -> GroupMembershipAction {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 import NIOCore
 import Synchronization
 
@@ -108,10 +109,11 @@ public final class KafkaProducer: Sendable {
                 return
             }
             let code = KafkaErrorCode(rawValue: response.errorCode)
-            if !code.isRetriable || attempt >= 10 {
+            let retry = RetryPolicy(maxAttempts: 10, initialBackoff: settings.retryBackoff, maxBackoff: settings.retryBackoffMax)
+            if !code.isRetriable || !retry.allowsRetry(afterAttempt: attempt) {
                 throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "InitProducerId (idempotent producer)", retriable: code.isRetriable)
             }
-            try await Task.sleep(for: settings.retryBackoff)
+            try await Task.sleep(for: retry.randomDelay(afterAttempt: attempt))
         }
     }
 
