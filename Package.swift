@@ -145,6 +145,7 @@ let package = Package(
             name: "StatusService",
             dependencies: [
                 "Metering",
+                "Retry",
                 "UserSinks",
                 "Kafka",
                 "ServerLifecycle",
@@ -191,6 +192,7 @@ let package = Package(
                 "SparkConnect",
                 "SchemaRegistry",
                 "Redaction",
+                "Retry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retry
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -72,7 +73,7 @@ final class CommandLifecycle: Sendable {
         guard let grace else { return }
         // Work that cannot finish (a locked sink, an unreachable broker) must not hold the process.
         Thread.detachNewThread { [onGraceExpired] in
-            Thread.sleep(forTimeInterval: grace.seconds)
+            Thread.sleep(forTimeInterval: grace.fractionalSeconds)
             onGraceExpired()
             exit(128 + number)
         }

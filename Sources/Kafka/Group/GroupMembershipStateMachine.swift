@@ -203,8 +203,8 @@ struct GroupMembershipStateMachine {
         let metadata = ConsumerProtocolCodec.subscription(topics: topics)
         return .sendJoinGroup(JoinGroupRequest(
             groupId: configuration.groupID,
-            sessionTimeoutMs: Self.milliseconds(configuration.sessionTimeout),
-            rebalanceTimeoutMs: Self.milliseconds(configuration.rebalanceTimeout),
+            sessionTimeoutMs: configuration.sessionTimeout.wholeMilliseconds(as: Int32.self),
+            rebalanceTimeoutMs: configuration.rebalanceTimeout.wholeMilliseconds(as: Int32.self),
             memberId: memberID,
             protocolType: ConsumerProtocolCodec.protocolType,
             protocols: configuration.assignors.map { .init(name: $0.protocolName, metadata: metadata) }))
@@ -421,9 +421,5 @@ struct GroupMembershipStateMachine {
     private mutating func fail(_ error: KafkaError) -> GroupMembershipAction {
         phase = .failed
         return .fail(error)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
