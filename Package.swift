@@ -41,6 +41,7 @@ let package = Package(
             name: "Kafka",
             dependencies: [
                 "KafkaProtocol",
+                "Retry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -82,7 +83,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Capped exponential backoff with jitter, shared by the randomuser.me client and the Cassandra sink.
+        // Capped exponential backoff with jitter, used by every retry loop: Kafka, the sinks, the
+        // randomuser.me client, the stream's writes.
         .target(name: "Retry"),
         // The randomuser.me client: fetching, parsing and formatting users.
         .target(
@@ -141,6 +143,7 @@ let package = Package(
             name: "StatusService",
             dependencies: [
                 "Metering",
+                "Retry",
                 "UserSinks",
                 "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -158,6 +161,7 @@ let package = Package(
                 "UserSinks",
                 "Metering",
                 "Kafka",
+                "Retry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -188,6 +192,7 @@ let package = Package(
                 "Redaction",
                 "CQL",
                 "KafkaProtocol",
+                "Retry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -215,6 +220,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "RetryTests", dependencies: ["Retry"]),
         // A scripted CQL protocol peer (a test server answering from a script, not Cassandra) and
         // response builders, shared by the CQL and Cassandra sink tests; not part of any product.
         .target(

@@ -162,8 +162,7 @@ public struct RandomUserClient: Sendable {
     private func attemptFetch(url: String, count: Int) async -> AttemptOutcome {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
-            + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount(configuration.requestTimeout)
         let shownURL = FetchError.redacted(url)
         let body: ByteBuffer
         let status: Int

@@ -27,9 +27,25 @@ public struct RetryPolicy: Sendable, Equatable {
     /// so clients that failed together do not retry together. A `Retry-After` wins when present.
     public func delay(afterAttempt attempt: Int, retryAfter: Duration?, jitter: Double) -> Duration {
         if let retryAfter { return min(max(retryAfter, .zero), maxRetryAfter) }
-        let exponent = min(max(attempt - 1, 0), 30)
-        let capped = min(initialBackoff * (1 << exponent), maxBackoff)
+        let capped = backoff(afterAttempt: attempt)
         return capped / 2 + (capped / 2) * min(max(jitter, 0), 1)
+    }
+
+    /// `delay` with a fresh random jitter: the pause a retry loop sleeps.
+    public func randomDelay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
+        delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: 0..<1))
+    }
+
+    /// The capped exponential value after failed attempt `attempt`, without jitter: for pauses
+    /// that must be predictable, such as those a pure state machine hands out.
+    public func backoff(afterAttempt attempt: Int) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 30)
+        return min(initialBackoff * (1 << exponent), maxBackoff)
+    }
+
+    /// Whether another attempt may follow failed attempt number `attempt` (1-based).
+    public func allowsRetry(afterAttempt attempt: Int) -> Bool {
+        attempt < maxAttempts
     }
 
     /// Parses a `Retry-After` header given in seconds (the HTTP-date form is ignored).

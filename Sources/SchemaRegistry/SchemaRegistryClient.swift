@@ -97,7 +97,7 @@ public struct SchemaRegistryClient: Sendable {
         }
         let requestName = "\(method.rawValue) \(path.split(separator: "?")[0])"
         do {
-            let response = try await httpClient.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(max(.seconds(1), timeout)))
             let bytes = try await response.body.collect(upTo: 4 << 20)
             return Answer(request: requestName, status: Int(response.status.code), body: Data(bytes.readableBytesView))
         } catch {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 
 extension KafkaAdmin {
     /// Every group the brokers know, sorted by id.
@@ -67,9 +68,9 @@ extension KafkaAdmin {
             attempt += 1
             do {
                 return try await cluster.connection(to: GroupCoordinatorLookup.find(group: group, in: cluster))
-            } catch let error as KafkaError where error.isRetriable && attempt < 10 {
+            } catch let error as KafkaError where error.isRetriable && RetryPolicy.brokerRequests.allowsRetry(afterAttempt: attempt) {
                 // A new group's coordinator may still be loading.
-                try await Task.sleep(for: .milliseconds(100 * attempt))
+                try await Task.sleep(for: RetryPolicy.brokerRequests.randomDelay(afterAttempt: attempt))
             }
         }
     }

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 
 /// A topic to create.
 public struct NewTopic: Sendable {
@@ -58,14 +59,7 @@ public final class KafkaAdmin: Sendable {
     /// Creates topics and waits until their partitions have leaders.
     public func createTopics(_ topics: [NewTopic]) async throws {
         let connection = try await controllerConnection()
-        let request = CreateTopicsRequest(
-            topics: topics.map { topic in
-                CreateTopicsRequest.CreatableTopic(
-                    name: topic.name, numPartitions: topic.partitions, replicationFactor: topic.replicationFactor,
-                    configs: topic.configs.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) })
-            },
-            timeoutMs: Int32(clamping: connection.requestTimeout.components.seconds * 1000))
-        let response = try await connection.send(request)
+        let response = try await connection.send(Self.createTopicsRequest(topics, timeout: connection.requestTimeout))
         for result in response.topics where KafkaErrorCode(rawValue: result.errorCode) != .none {
             let code = KafkaErrorCode(rawValue: result.errorCode)
             let hint = code == .topicAlreadyExists ? " — it already exists" : ""
@@ -81,9 +75,7 @@ public final class KafkaAdmin: Sendable {
     public func deleteTopic(named name: String) async throws {
         let connection = try await controllerConnection()
         let version = try connection.version(for: DeleteTopicsRequest.self)
-        let request = version >= 6
-            ? DeleteTopicsRequest(topics: [.init(name: name)], timeoutMs: 30_000)
-            : DeleteTopicsRequest(topicNames: [name], timeoutMs: 30_000)
+        let request = Self.deleteTopicsRequest(named: name, version: version, timeout: connection.requestTimeout)
         let response = try await connection.send(request, version: version)
         for result in response.responses where KafkaErrorCode(rawValue: result.errorCode) != .none {
             let code = KafkaErrorCode(rawValue: result.errorCode)
@@ -92,6 +84,25 @@ public final class KafkaAdmin: Sendable {
                                     context: "deleting topic '\(name)'", retriable: code.isRetriable)
         }
         await cluster.invalidateMetadata()
+    }
+
+    /// The controller waits up to `timeout` for the topics to be created.
+    static func createTopicsRequest(_ topics: [NewTopic], timeout: Duration) -> CreateTopicsRequest {
+        CreateTopicsRequest(
+            topics: topics.map { topic in
+                CreateTopicsRequest.CreatableTopic(
+                    name: topic.name, numPartitions: topic.partitions, replicationFactor: topic.replicationFactor,
+                    configs: topic.configs.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) })
+            },
+            timeoutMs: timeout.wholeMilliseconds(as: Int32.self))
+    }
+
+    /// Names the topic the way `version` expects; the controller waits up to `timeout` for the deletion.
+    static func deleteTopicsRequest(named name: String, version: Int16, timeout: Duration) -> DeleteTopicsRequest {
+        let timeoutMs = timeout.wholeMilliseconds(as: Int32.self)
+        return version >= 6
+            ? DeleteTopicsRequest(topics: [.init(name: name)], timeoutMs: timeoutMs)
+            : DeleteTopicsRequest(topicNames: [name], timeoutMs: timeoutMs)
     }
 
     /// Every topic in the cluster, sorted by name.

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 import NIOCore
 import NIOPosix
 
@@ -97,8 +98,10 @@ public actor KafkaCluster {
             knownTopics.insert(name)
             stale = true
         }
-        var backoff = Duration.milliseconds(20)
+        let retry = RetryPolicy(maxAttempts: .max, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(500))
+        var attempt = 0
         while true {
+            attempt += 1
             let metadata = try await currentMetadata()
             if let topic = metadata.topics[name], KafkaErrorCode(rawValue: topic.errorCode) == .none, !topic.partitions.isEmpty,
                topic.partitions.allSatisfy({ $0.leader >= 0 }) {
@@ -108,12 +111,12 @@ public actor KafkaCluster {
             if code != .none && !MetadataRefreshPolicy.isRetriable(code.rawValue) {
                 throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "metadata for topic '\(name)'", retriable: false)
             }
+            let backoff = retry.randomDelay(afterAttempt: attempt)
             guard ContinuousClock.now + backoff < deadline else {
                 if code == .unknownTopicOrPartition { throw KafkaError.unknownTopic(name) }
                 throw KafkaError.broker(code: code.rawValue, name: code.name, message: "topic has no leader", context: "metadata for topic '\(name)'", retriable: true)
             }
             try await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .milliseconds(500))
             stale = true
         }
     }

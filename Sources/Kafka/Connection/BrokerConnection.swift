@@ -43,8 +43,7 @@ public final class BrokerConnection: Sendable {
         }
         let host = address.host
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
-            .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
-                + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -147,10 +146,9 @@ public final class BrokerConnection: Sendable {
         }
         buffer.setInteger(Int32(buffer.readableBytes - 4), at: buffer.readerIndex)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        let (seconds, attoseconds) = timeout.components
         let request = BrokerRequest(
             frame: buffer, api: R.apiKey.name, expectsResponse: expectsResponse,
-            timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000), promise: promise)
+            timeout: TimeAmount(timeout), promise: promise)
         // A channel that closed after it was handed out never reaches the handler that answers
         // or times out requests: the failed write must fail the request, or it waits forever.
         let written = channel.eventLoop.makePromise(of: Void.self)

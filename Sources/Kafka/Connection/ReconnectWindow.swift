@@ -1,3 +1,5 @@
+import Retry
+
 /// How long a running client keeps trying brokers it cannot reach, and how long it pauses
 /// between tries: doubling from 100 ms up to 2 s, for at most `window` since the first failure
 /// in a row. Pure; the times come from the caller.
@@ -22,8 +24,10 @@ public struct ReconnectWindow: Sendable, Equatable {
         failingSince = since
         failures += 1
         guard now - since < window else { return nil }
-        return min(.milliseconds(100) * (1 << min(failures - 1, 5)), .seconds(2))
+        return Self.pauses.backoff(afterAttempt: failures)
     }
+
+    static let pauses = RetryPolicy(maxAttempts: .max, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2))
 
     /// How long the failures have lasted at `now`.
     public func outage(at now: ContinuousClock.Instant) -> Duration {

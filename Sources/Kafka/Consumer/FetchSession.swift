@@ -1,5 +1,6 @@
 import KafkaProtocol
 import NIOCore
+import Retry
 
 /// One round of fetching: a Fetch request per leader for every assigned partition at its
 /// position; decodes the record batches, applies the isolation level, and says where each
@@ -28,12 +29,11 @@ struct FetchRound: Sendable {
                 round.needsMetadata = true
             }
         }
-        let maxWaitMs = Int32(maxWait.components.seconds * 1000 + maxWait.components.attoseconds / 1_000_000_000_000_000)
         let parts = try await withThrowingTaskGroup(of: FetchRound.self) { group in
             for (leader, partitions) in byLeader {
                 group.addTask {
                     try await fetch(from: leader, partitions: partitions, cluster: cluster, positions: positions, settings: settings,
-                                    maxWaitMs: maxWaitMs, rotation: rotation)
+                                    maxWait: maxWait, rotation: rotation)
                 }
             }
             var parts: [FetchRound] = []
@@ -52,20 +52,27 @@ struct FetchRound: Sendable {
         return round
     }
 
-    private static func fetch(from leader: Int32, partitions: [TopicPartition], cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWaitMs: Int32, rotation: Int) async throws -> FetchRound {
-        var round = FetchRound(positions: [:])
+    /// A Fetch of `partitions` from their `positions`, in the order of round `rotation`; the
+    /// broker holds it up to `maxWait` for records to arrive.
+    static func request(for partitions: [TopicPartition], positions: [TopicPartition: Int64], settings: ConsumerSettings,
+                        maxWait: Duration, rotation: Int) -> FetchRequest {
         let topics = FetchOrder.plan(partitions, round: rotation).map { topic, ids in
             FetchRequest.FetchTopic(topic: topic, partitions: ids.map {
                 FetchRequest.FetchPartition(partition: $0, fetchOffset: positions[TopicPartition(topic: topic, partition: $0)]!,
                                             partitionMaxBytes: settings.partitionMaxBytes)
             })
         }
-        let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: settings.minBytes, maxBytes: settings.maxBytes,
-                                   isolationLevel: settings.isolation.rawValue, topics: topics)
+        return FetchRequest(maxWaitMs: maxWait.wholeMilliseconds(as: Int32.self), minBytes: settings.minBytes, maxBytes: settings.maxBytes,
+                            isolationLevel: settings.isolation.rawValue, topics: topics)
+    }
+
+    private static func fetch(from leader: Int32, partitions: [TopicPartition], cluster: KafkaCluster, positions: [TopicPartition: Int64], settings: ConsumerSettings, maxWait: Duration, rotation: Int) async throws -> FetchRound {
+        var round = FetchRound(positions: [:])
+        let request = Self.request(for: partitions, positions: positions, settings: settings, maxWait: maxWait, rotation: rotation)
         let response: FetchResponse
         do {
             let connection = try await cluster.connection(to: leader)
-            response = try await connection.send(request, timeout: cluster.configuration.requestTimeout + .milliseconds(Int64(maxWaitMs)))
+            response = try await connection.send(request, timeout: cluster.configuration.requestTimeout + maxWait)
         } catch let error as KafkaError where error.isRetriable {
             round.needsMetadata = true
             return round

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 
 /// ListOffsets for many partitions: one request per leader, retried after metadata refreshes.
 struct OffsetLookup {
@@ -65,9 +66,10 @@ struct OffsetLookup {
                 try await raiseToHighWatermarks(&result, isolation: isolation)
             }
             if !remaining.isEmpty {
-                if attempt >= 10 { throw lastError ?? KafkaError.unknownTopic(remaining[0].topic) }
+                let retry = RetryPolicy.brokerRequests
+                guard retry.allowsRetry(afterAttempt: attempt) else { throw lastError ?? KafkaError.unknownTopic(remaining[0].topic) }
                 await cluster.invalidateMetadata()
-                try await Task.sleep(for: .milliseconds(100 * attempt))
+                try await Task.sleep(for: retry.randomDelay(afterAttempt: attempt))
             }
         }
         return result

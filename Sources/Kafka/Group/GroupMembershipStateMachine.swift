@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 import NIOCore
 
 /// One consumer's membership in a group (the classic "consumer" protocol, eager rebalancing):
@@ -168,7 +169,7 @@ struct GroupMembershipStateMachine {
 
     /// No wait for the first lookup, then 100 ms doubling up to 2 s.
     private var backoff: Duration {
-        discoveryAttempts == 0 ? .zero : min(.milliseconds(100) * (1 << min(discoveryAttempts - 1, 5)), .seconds(2))
+        discoveryAttempts == 0 ? .zero : ReconnectWindow.pauses.backoff(afterAttempt: discoveryAttempts)
     }
 
     private mutating func coordinatorFound(_ nodeID: Int32) -> GroupMembershipAction {
@@ -202,8 +203,8 @@ struct GroupMembershipStateMachine {
         let metadata = ConsumerProtocolCodec.subscription(topics: topics)
         return .sendJoinGroup(JoinGroupRequest(
             groupId: configuration.groupID,
-            sessionTimeoutMs: Self.milliseconds(configuration.sessionTimeout),
-            rebalanceTimeoutMs: Self.milliseconds(configuration.rebalanceTimeout),
+            sessionTimeoutMs: configuration.sessionTimeout.wholeMilliseconds(as: Int32.self),
+            rebalanceTimeoutMs: configuration.rebalanceTimeout.wholeMilliseconds(as: Int32.self),
             memberId: memberID,
             protocolType: ConsumerProtocolCodec.protocolType,
             protocols: configuration.assignors.map { .init(name: $0.protocolName, metadata: metadata) }))
@@ -420,9 +421,5 @@ struct GroupMembershipStateMachine {
     private mutating func fail(_ error: KafkaError) -> GroupMembershipAction {
         phase = .failed
         return .fail(error)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -41,20 +41,22 @@ final class HandOutGate: Sendable {
     /// Stops handing out records and returns once the caller holds no batch, or after `limit`
     /// (by then the coordinator has given up on this member anyway).
     func shutAndWaitForRelease(atMost limit: Duration) async {
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: limit)
-            self?.release()
+        // No batch in hand: return at once, without a timer.
+        let released = state.withLock { state -> Bool in
+            state.isOpen = false
+            state.assignment = []
+            return !state.batchInHand || state.ended
         }
-        defer { timer.cancel() }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                state.isOpen = false
-                state.assignment = []
-                guard state.batchInHand, !state.ended else { return true }
-                state.releaseWaiters.append(continuation)
-                return false
+        if released { return }
+        await withDeadline(.now + limit, onExpiry: { [weak self] in self?.release() }) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    guard state.batchInHand, !state.ended else { return true }
+                    state.releaseWaiters.append(continuation)
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
         }
     }
 
@@ -102,26 +104,19 @@ final class HandOutGate: Sendable {
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
-        let timer = timeout.map { timeout in
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                self?.resumeWaiter(id, with: .timedOut)
-            }
-        }
-        defer {
-            timer?.cancel()
-            state.withLock { _ = $0.early.removeValue(forKey: id) }
-        }
+        defer { state.withLock { _ = $0.early.removeValue(forKey: id) } }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Wait, Never>) in
-                let immediate = state.withLock { state -> Wait? in
-                    if state.ended { return .ended }
-                    if state.isOpen { return .open }
-                    if let early = state.early.removeValue(forKey: id) { return early }
-                    state.openWaiters[id] = continuation
-                    return nil
+            await withDeadline(timeout.map { .now + $0 }, onExpiry: { [weak self] in self?.resumeWaiter(id, with: .timedOut) }) {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Wait, Never>) in
+                    let immediate = state.withLock { state -> Wait? in
+                        if state.ended { return .ended }
+                        if state.isOpen { return .open }
+                        if let early = state.early.removeValue(forKey: id) { return early }
+                        state.openWaiters[id] = continuation
+                        return nil
+                    }
+                    if let immediate { continuation.resume(returning: immediate) }
                 }
-                if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
             resumeWaiter(id, with: .ended)

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 import Logging
 import Synchronization
 
@@ -71,6 +72,9 @@ public final class KafkaConsumer: Sendable {
         guard let membership = membership.withLock({ $0 }) else {
             throw KafkaError.configuration("commit needs a group membership — call subscribe(to:) first")
         }
+        // Fewer attempts than other requests: the caller waits, and a later commit supersedes this one.
+        var retry = RetryPolicy.brokerRequests
+        retry.maxAttempts = 5
         var attempt = 0
         while true {
             attempt += 1
@@ -86,8 +90,8 @@ public final class KafkaConsumer: Sendable {
                 let connection = try await cluster.connection(to: coordinator)
                 refused = try await GroupOffsets.commit(offsets, group: group.groupID, generation: status.generation,
                                                         memberID: status.memberID, on: connection)
-            } catch let error as KafkaError where error.isRetriable && attempt < 5 {
-                try await Task.sleep(for: .milliseconds(100 * attempt))
+            } catch let error as KafkaError where error.isRetriable && retry.allowsRetry(afterAttempt: attempt) {
+                try await Task.sleep(for: retry.randomDelay(afterAttempt: attempt))
                 continue
             }
             guard let (partition, code) = refused.first else { return }
@@ -102,8 +106,8 @@ public final class KafkaConsumer: Sendable {
             case .notCoordinator, .coordinatorNotAvailable, .coordinatorLoadInProgress:
                 // The coordinator moved: the membership finds the new one; commit there.
                 membership.report(.commitRejected(errorCode: code))
-                guard attempt >= 5 else {
-                    try await Task.sleep(for: .milliseconds(100 * attempt))
+                guard !retry.allowsRetry(afterAttempt: attempt) else {
+                    try await Task.sleep(for: retry.randomDelay(afterAttempt: attempt))
                     continue
                 }
                 fallthrough

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Retry
 import NIOCore
 import Synchronization
 
@@ -108,10 +109,11 @@ public final class KafkaProducer: Sendable {
                 return
             }
             let code = KafkaErrorCode(rawValue: response.errorCode)
-            if !code.isRetriable || attempt >= 10 {
+            let retry = RetryPolicy(maxAttempts: 10, initialBackoff: settings.retryBackoff, maxBackoff: settings.retryBackoffMax)
+            if !code.isRetriable || !retry.allowsRetry(afterAttempt: attempt) {
                 throw KafkaError.broker(code: code.rawValue, name: code.name, message: nil, context: "InitProducerId (idempotent producer)", retriable: code.isRetriable)
             }
-            try await Task.sleep(for: settings.retryBackoff)
+            try await Task.sleep(for: retry.randomDelay(afterAttempt: attempt))
         }
     }
 
@@ -158,6 +160,15 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// One Produce request carrying each partition's sealed batch; the broker waits up to
+    /// `timeout` for the acknowledgements.
+    static func produceRequest(_ batches: [(TopicPartition, ByteBuffer)], acks: Acks, timeout: Duration) -> ProduceRequest {
+        let topics = Dictionary(grouping: batches, by: { $0.0.topic }).map { topic, items in
+            ProduceRequest.TopicProduceData(name: topic, partitionData: items.map { .init(index: $0.0.partition, records: $0.1) })
+        }
+        return ProduceRequest(transactionalId: nil, acks: acks.rawValue, timeoutMs: timeout.wholeMilliseconds(as: Int32.self), topicData: topics)
+    }
+
     /// Sends `batches` (sealed for this attempt) in one Produce request to broker `leader`, and settles each.
     private func produce(_ batches: [State.Batch], to leader: Int32) async {
         var encoded: [(State.Batch, ByteBuffer)] = []
@@ -172,11 +183,7 @@ public final class KafkaProducer: Sendable {
             }
         }
         guard !encoded.isEmpty else { return }
-        let topics = Dictionary(grouping: encoded, by: { $0.0.partition.topic }).map { topic, items in
-            ProduceRequest.TopicProduceData(name: topic, partitionData: items.map { .init(index: $0.0.partition.partition, records: $0.1) })
-        }
-        let timeoutMs = Int32(clamping: cluster.configuration.requestTimeout.components.seconds * 1000)
-        let request = ProduceRequest(transactionalId: nil, acks: settings.acks.rawValue, timeoutMs: timeoutMs, topicData: topics)
+        let request = Self.produceRequest(encoded.map { ($0.0.partition, $0.1) }, acks: settings.acks, timeout: cluster.configuration.requestTimeout)
         do {
             let connection = try await cluster.connection(to: leader)
             if settings.acks == .none {

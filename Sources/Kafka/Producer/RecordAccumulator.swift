@@ -1,5 +1,6 @@
 import DequeModule
 import KafkaProtocol
+import Retry
 
 /// Collects records into per-partition batches and decides which batches go out when:
 /// a batch is sent once full, once it has waited `linger`, or on flush; each partition keeps at
@@ -144,7 +145,8 @@ struct RecordAccumulator<Records: BatchRecords, Token> {
         let generation = self.generation
         let settings = self.settings
         // Doubling pauses: a broker that is restarting gets seconds, not a burst of retries.
-        let backoff = min(settings.retryBackoff * (1 << min(max(batch.attempts - 1, 0), 20)), max(settings.retryBackoffMax, settings.retryBackoff))
+        let backoff = RetryPolicy(initialBackoff: settings.retryBackoff, maxBackoff: max(settings.retryBackoffMax, settings.retryBackoff))
+            .backoff(afterAttempt: batch.attempts)
         Self.modify(&queues, batch.partition, maxInFlight: settings.maxInFlight) { queue in
             if batch.generation != generation {
                 // Sent under an older producer id; its sequence is meaningless now.

@@ -32,23 +32,18 @@ final class Wakeup: Sendable {
         }
         if signalled { return }
         if let deadline, deadline <= .now { return }
-        let timer = deadline.map { deadline in
-            Task { [weak self] in
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                self?.signal()
-            }
-        }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state in
-                if state.pending {
-                    state.pending = false
-                    return true
+        await withDeadline(deadline, onExpiry: { [weak self] in self?.signal() }) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    state.continuation = continuation
+                    return false
                 }
-                state.continuation = continuation
-                return false
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
         }
-        timer?.cancel()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Retry
 
 /// One point of the status page's charts: cumulative figures at a moment, so rates are the
 /// differences between neighbours.
@@ -27,7 +28,7 @@ struct StatusHistory: Sendable {
     private(set) var samples: [StatusSample] = []
 
     init(window: Duration) {
-        self.window = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        self.window = window.fractionalSeconds
     }
 
     mutating func append(_ sample: StatusSample) {

@@ -20,10 +20,9 @@ public struct StatusServerLimits: Sendable {
     func server() -> HTTPServerBuilder {
         let count = ConnectionCount()
         let limit = maximumConnections
-        let (seconds, attoseconds) = idleTimeout.components
         return .http1(configuration: .init(
             additionalChannelHandlers: [ConnectionLimiter(count: count, limit: limit)],
-            idleTimeout: .milliseconds(seconds * 1000 + attoseconds / 1_000_000_000_000_000),
+            idleTimeout: TimeAmount(idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: maximumHeaderBytes, maxHeaderListSize: maximumHeaderBytes,
                                             maxHeaderFieldCount: 100)))
     }

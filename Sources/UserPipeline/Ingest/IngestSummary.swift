@@ -1,3 +1,4 @@
+import Retry
 import UserContract
 
 /// What a `produce` run did, as counted so far.
@@ -26,7 +27,7 @@ public struct IngestSummary: Sendable, Equatable {
 
     /// Published users per second over the run.
     public var usersPerSecond: Double {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.fractionalSeconds
         return seconds > 0 ? Double(published) / seconds : 0
     }
 
@@ -47,7 +48,6 @@ public struct IngestSummary: Sendable, Equatable {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1f", value)
+        return String(format: "%.1f", duration.fractionalSeconds)
     }
 }

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import Retry
 import Synchronization
 import UserContract
 import UserSinks
@@ -23,7 +24,8 @@ public final class StreamProcessor: Sendable {
     private let counts = Mutex(StreamSummary())
     private let gate = SerialGate()
     private let started = ContinuousClock.now
-    private let maxBackoff: Duration
+    /// Writes are retried until they succeed: giving up would lose users or dead letters.
+    private let writeRetry: RetryPolicy
     private let metrics: PipelineMetrics
     private let progressUpdates = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
 
@@ -37,7 +39,7 @@ public final class StreamProcessor: Sendable {
         self.deadLetters = deadLetters
         self.dlqTopic = dlqTopic
         self.validator = validator
-        self.maxBackoff = maxBackoff
+        self.writeRetry = RetryPolicy(maxAttempts: .max, initialBackoff: .milliseconds(100), maxBackoff: maxBackoff)
         self.metrics = metrics
         self.logger = logger
         self.commitOffsets = commit
@@ -151,7 +153,7 @@ public final class StreamProcessor: Sendable {
     /// Writes until the sink takes the users; returns the failure retrying cannot cure, if any.
     private func store(_ users: [User], timestamps: [Int64]) async -> (any Error)? {
         guard !users.isEmpty else { return nil }
-        var backoff = Backoff(max: maxBackoff)
+        var failures = 0
         while true {
             do {
                 let started = ContinuousClock.now
@@ -162,14 +164,14 @@ public final class StreamProcessor: Sendable {
             } catch let error as any UnrecoverableSinkError {
                 return error
             } catch {
-                await retry(after: &backoff, "writing \(users.count) users to the sink failed: \(error)")
+                await retry(after: &failures, "writing \(users.count) users to the sink failed: \(error)")
             }
         }
     }
 
     private func deadLetter(_ records: [ProducerRecord]) async {
         var remaining = records
-        var backoff = Backoff(max: maxBackoff)
+        var failures = 0
         while !remaining.isEmpty {
             let outcomes = await deadLetters.send(contentsOf: remaining)
             let failed = zip(remaining, outcomes).compactMap { record, outcome -> (ProducerRecord, KafkaError)? in
@@ -178,17 +180,17 @@ public final class StreamProcessor: Sendable {
             }
             remaining = failed.map(\.0)
             if let (_, error) = failed.first {
-                await retry(after: &backoff, "dead-lettering \(remaining.count) records to '\(dlqTopic)' failed: \(error)")
+                await retry(after: &failures, "dead-lettering \(remaining.count) records to '\(dlqTopic)' failed: \(error)")
             }
         }
     }
 
-    /// Counts and logs a failed write, then waits before the next attempt. Writes are retried
-    /// until they succeed: giving up would lose users or dead letters.
-    private func retry(after backoff: inout Backoff, _ message: String) async {
+    /// Counts and logs a failed write, then waits before the next attempt.
+    private func retry(after failures: inout Int, _ message: String) async {
         counts.withLock { $0.writeRetries += 1 }
         metrics.sinkWriteRetries.increment()
-        let delay = backoff.next()
+        failures += 1
+        let delay = writeRetry.backoff(afterAttempt: failures)
         logger.warning("\(message) — retrying in \(delay)")
         try? await Task.sleep(for: delay)
     }

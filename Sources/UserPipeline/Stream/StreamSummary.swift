@@ -1,3 +1,4 @@
+import Retry
 /// What a `stream` run did, as counted so far.
 public struct StreamSummary: Sendable, Equatable {
     /// Records handed to the processor (re-fetched duplicates excluded).
@@ -24,7 +25,7 @@ public struct StreamSummary: Sendable, Equatable {
 
     /// The one-line summary the CLI prints.
     public var line: String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.fractionalSeconds
         let rate = seconds > 0 ? Int((Double(stored) / seconds).rounded()) : 0
         return "consumed=\(consumed) stored=\(stored) dead_lettered=\(deadLettered) write_retries=\(writeRetries) "
             + "commits=\(commits) failed_commits=\(failedCommits) "

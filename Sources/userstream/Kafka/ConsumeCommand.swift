@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import KafkaProtocol
 import UserPipeline
+import Retry
 
 /// `userstream kafka consume TOPIC`: JSON lines on stdout.
 struct ConsumeCommand: AsyncParsableCommand {
@@ -71,7 +72,7 @@ struct ConsumeCommand: AsyncParsableCommand {
 
     /// The closing summary line; exits non-zero after a failure.
     func summarize(consumed: Int, since started: ContinuousClock.Instant, failure: (any Error)?, group: String? = nil) throws {
-        let seconds = (ContinuousClock.now - started).seconds
+        let seconds = (ContinuousClock.now - started).fractionalSeconds
         if let failure { printError(CommandLineHints.message("error: \(failure)", for: failure)) }
         let suffix = group.map { " (group \($0))" } ?? ""
         printError(String(format: "consumed %d records from %@ in %.3f s", consumed, topic, seconds) + suffix)

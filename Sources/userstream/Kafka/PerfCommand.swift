@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import KafkaProtocol
 import NIOCore
+import Retry
 
 /// `userstream kafka perf produce|consume`: throughput measurements like Kafka's perf-test tools.
 struct PerfCommand: AsyncParsableCommand {
@@ -76,7 +77,7 @@ struct PerfCommand: AsyncParsableCommand {
                     if firstError == nil { firstError = e }
                 }
             }
-            let seconds = (ContinuousClock.now - started).seconds
+            let seconds = (ContinuousClock.now - started).fractionalSeconds
             await producer.shutdown()
             if let firstError { printError(CommandLineHints.message("error: \(firstError) (\(failed) records failed)", for: firstError)) }
             printThroughput(records: records - failed, bytes: (records - failed) * recordSize, seconds: seconds)
@@ -109,7 +110,7 @@ struct PerfCommand: AsyncParsableCommand {
                 for record in batch { bytes += record.value?.readableBytes ?? 0 }
                 if consumed >= records { break }
             }
-            let seconds = (ContinuousClock.now - started).seconds
+            let seconds = (ContinuousClock.now - started).fractionalSeconds
             await consumer.shutdown()
             printThroughput(records: consumed, bytes: bytes, seconds: seconds)
             if consumed < records {

@@ -4,6 +4,7 @@ import Kafka
 import KafkaProtocol
 import NIOCore
 import UserPipeline
+import Retry
 
 /// `userstream kafka produce TOPIC`: one record per stdin line.
 struct ProduceCommand: AsyncParsableCommand {
@@ -90,7 +91,7 @@ struct ProduceCommand: AsyncParsableCommand {
         }
         await producer.flush()
         await producer.shutdown()
-        let seconds = (ContinuousClock.now - started).seconds
+        let seconds = (ContinuousClock.now - started).fractionalSeconds
         if let firstError {
             // Only this command sends records of any size, so the flag is named here.
             let tooLarge: Bool = if case .messageTooLarge(_, _?) = firstError { true } else { false }
@@ -119,14 +120,6 @@ func firstRange(of needle: [UInt8], in haystack: ByteBuffer) -> Range<Int>? {
             start += 1
         }
         return nil
-    }
-}
-
-extension Duration {
-    /// This duration in seconds, as a Double.
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
     }
 }
 
