@@ -17,9 +17,9 @@ await_ready() {
   return 1
 }
 
-# stop_server PID: SIGTERM, up to 5 s to exit, then SIGKILL.
+# stop_server PID [SIGNAL]: SIGNAL (TERM by default), up to 5 s to exit, then SIGKILL.
 stop_server() {
-  kill "$1" 2>/dev/null || true
+  kill -"${2:-TERM}" "$1" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
   kill -9 "$1" 2>/dev/null || true
 }

@@ -1,17 +1,22 @@
 """Fixtures for the cross-client tests: a real Tansu broker started by the repo's
 own script, and the built userstream binary."""
-import os
-import subprocess
-
 import pytest
 
-from processes import Broker, StandInAPI, give_to_run_as, run_as, userstream_bin as userstream_path
+from processes import STARTED, Broker, StandInAPI, Userstream, end_leftovers, give_to_run_as, run_as
 
 
 def pytest_configure(config):
     # kafka-python loads its protocol schemas with a deprecated importlib call, once per message
     # type: hundreds of lines of noise that hide this suite's own warnings.
     config.addinivalue_line("filterwarnings", r"ignore:(read|open)_text is deprecated:DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _end_leftover_processes():
+    """A test that fails midway leaves the processes it started running: end them."""
+    mark = len(STARTED)
+    yield
+    end_leftovers(since=mark)
 
 
 @pytest.fixture(autouse=True)
@@ -37,22 +42,6 @@ def broker():
     b = Broker(schema_registry=False)
     yield b
     b.stop()
-
-
-class Userstream:
-    """Runs the userstream binary against one broker."""
-
-    def __init__(self, bootstrap: str):
-        self.bin = userstream_path()
-        self.env = dict(os.environ, USERSTREAM_BOOTSTRAP_SERVERS=bootstrap)
-
-    def run(self, *args, input=None, timeout=600, check=True):
-        result = subprocess.run([str(self.bin), *args], input=input, capture_output=True,
-                                env=self.env, timeout=timeout)
-        if check and result.returncode != 0:
-            raise AssertionError(f"userstream {' '.join(args)} exited {result.returncode}: "
-                                 f"{result.stderr.decode(errors='replace')[-2000:]}")
-        return result
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,13 @@
 """Records and reading helpers shared by the Kafka cross-client tests."""
 import json
+import signal
+import threading
 import time
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.partitioner.default import murmur2
+
+from processes import Process, wait_until
 
 HEADERS = [("source", b"userstream-test"), ("schema", b"user/v1")]
 
@@ -69,68 +73,40 @@ def consume_confluent(bootstrap, topic, partitions, expected, deadline_s=300):
     return got
 
 
-class SwiftGroupMember:
+class SwiftGroupMember(Process):
     """A `userstream kafka consume --group` process; its stdout (records as JSON lines) and
-    stderr ("assigned:", "revoked:", "committed:" lines) are read as they come. All members
+    stderr ("assigned:", "revoked:", "committed:" lines) are followed as they come. All members
     share one condition, so a wait can depend on several of them."""
 
-    import threading as _threading
-    changed = _threading.Condition()
+    shared = threading.Condition()
 
     def __init__(self, userstream, topic, group, *extra, session_timeout=3.0):
-        import subprocess
-        import threading
-        self.proc = subprocess.Popen(
-            [str(userstream.bin), "kafka", "consume", topic, "--group", group, "--from-beginning",
-             "--session-timeout", str(session_timeout), "--heartbeat-interval", str(session_timeout / 10),
-             "--log-commits", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=userstream.env)
-        self.records = []
-        self.owned = set()
-        self.committed = {}
-        self.log = []
-        self.threads = [threading.Thread(target=self._read_records, daemon=True),
-                        threading.Thread(target=self._read_log, daemon=True)]
-        for t in self.threads:
-            t.start()
+        self.records, self.owned, self.committed = [], set(), {}
+        super().__init__([userstream.bin, "kafka", "consume", topic, "--group", group, "--from-beginning",
+                          "--session-timeout", str(session_timeout), "--heartbeat-interval", str(session_timeout / 10),
+                          "--log-commits", *extra], userstream.env, name=f"group member of {group}", changed=self.shared)
 
     @staticmethod
     def _partitions(text):
         return {int(tp.rsplit("-", 1)[1]) for tp in text.split(",") if tp}
 
-    def _read_records(self):
-        for line in self.proc.stdout:
-            with self.changed:
-                self.records.append(json.loads(line))
-                self.changed.notify_all()
-
-    def _read_log(self):
-        for raw in self.proc.stderr:
-            line = raw.decode().rstrip("\n")
-            with self.changed:
-                self.log.append(line)
-                if line.startswith("assigned: "):
-                    self.owned = self._partitions(line[len("assigned: "):])
-                elif line.startswith("revoked: "):
-                    self.owned = set()
-                elif line.startswith("committed: "):
-                    for entry in line[len("committed: "):].split(","):
-                        tp, offset = entry.rsplit("@", 1)
-                        self.committed[int(tp.rsplit("-", 1)[1])] = int(offset)
-                self.changed.notify_all()
+    def heard(self, line, from_stderr):
+        line = line.rstrip("\n")
+        if not from_stderr:
+            self.records.append(json.loads(line))
+        elif line.startswith("assigned: "):
+            self.owned = self._partitions(line[len("assigned: "):])
+        elif line.startswith("revoked: "):
+            self.owned = set()
+        elif line.startswith("committed: "):
+            for entry in line[len("committed: "):].split(","):
+                tp, offset = entry.rsplit("@", 1)
+                self.committed[int(tp.rsplit("-", 1)[1])] = int(offset)
 
     def wait_for(self, condition, what, timeout=60):
         """Waits (on output events, not a fixed time) until condition(self) holds."""
-        with self.changed:
-            if not self.changed.wait_for(lambda: condition(self) or self.proc.poll() is not None, timeout):
-                raise AssertionError(f"gave up waiting for {what}; log: {self.log[-20:]}")
-            assert condition(self), f"member exited ({self.proc.returncode}) before {what}; log: {self.log[-20:]}"
+        wait_until(lambda: condition(self), what, timeout, alive=[self], changed=self.changed)
 
-    def stop(self, sig=None):
+    def stop(self, sig=signal.SIGTERM):
         """SIGTERM (a graceful leave) by default; returns the exit code."""
-        import signal
-        self.proc.send_signal(sig or signal.SIGTERM)
-        code = self.proc.wait(timeout=60)
-        for t in self.threads:
-            t.join(timeout=10)
-        return code
+        return self.kill(sig, 60)

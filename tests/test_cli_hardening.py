@@ -2,22 +2,26 @@
 Every case runs the real binary."""
 import os
 import re
+import signal
 import subprocess
 
 import pytest
 
-from processes import userstream_bin
+from processes import Process, userstream_bin, wait_until
 from recorded_api import OneAnswerAPI
 
 # A usage error must come back at once; this only ends a hang.
 RUN_LIMIT = 60
 
 
+def bare_env(env=None) -> dict:
+    """This environment without its USERSTREAM_ settings, plus `env`."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("USERSTREAM_")}, **(env or {})}
+
+
 def run(*args, env=None, timeout=RUN_LIMIT, cwd="/"):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("USERSTREAM_")}
-    full_env.update(env or {})
     return subprocess.run([str(userstream_bin()), *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=cwd)
+                          env=bare_env(env), timeout=timeout, cwd=cwd)
 
 
 # (command, required arguments, flag, its variable or None, whether 0 is a valid value)
@@ -264,27 +268,8 @@ def test_status_shows_the_writers_last_write_not_its_own_open(broker, tmp_path):
 
 
 def start(*args, env=None, cwd):
-    """The binary in the background, its output in files under `cwd`."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("USERSTREAM_")}
-    full_env.update(env or {})
-    out, err = open(cwd / "out.txt", "w"), open(cwd / "err.txt", "w")
-    return subprocess.Popen([str(userstream_bin()), *args], stdout=out, stderr=err, env=full_env, cwd=cwd)
-
-
-def await_output(process, path, text):
-    """Waits until `text` appears in the file `path` the process writes (or the process ends)."""
-    while process.poll() is None:
-        if text in path.read_text():
-            return
-        process_wait_a_moment(process)
-    raise AssertionError(f"ended with {process.returncode} before printing {text!r}: {path.read_text()[-2000:]}")
-
-
-def process_wait_a_moment(process):
-    try:
-        process.wait(timeout=0.1)
-    except subprocess.TimeoutExpired:
-        pass
+    """The binary in the background, run from `cwd`."""
+    return Process([userstream_bin(), *args], bare_env(env), cwd)
 
 
 def children(pid):
@@ -307,34 +292,30 @@ def tansu_env():
 @pytest.mark.parametrize("signal_number,code", [(15, 143), (2, 130)])
 def test_up_stopped_by_a_signal_prints_its_summary_and_exits_with_the_signal(tmp_path, signal_number, code):
     up = start("up", "--duration", "600", env=tansu_env(), cwd=tmp_path)
-    await_output(up, tmp_path / "err.txt", "userstream: sink")
-    up.send_signal(signal_number)
-    assert up.wait(timeout=RUN_LIMIT) == code, (tmp_path / "err.txt").read_text()
-    assert "userstream: up stopped before it finished: stored=" in (tmp_path / "out.txt").read_text()
-    assert "CancellationError" not in (tmp_path / "err.txt").read_text()
+    up.await_match("userstream: sink")
+    assert up.kill(signal_number, RUN_LIMIT) == code, up.log
+    assert "userstream: up stopped before it finished: stored=" in up.stdout
+    assert "CancellationError" not in up.log
 
 
 def test_the_broker_of_up_dies_with_it_and_can_be_stopped(tmp_path):
     up = start("up", "--duration", "600", env=tansu_env(), cwd=tmp_path)
-    await_output(up, tmp_path / "err.txt", "userstream: broker Tansu")
+    up.await_match("userstream: broker Tansu")
     [broker] = children(up.pid)
     status = dict(line.split(":", 1) for line in open(f"/proc/{broker}/status").read().splitlines())
     sigterm = 1 << (15 - 1)
     assert int(status["SigBlk"], 16) & sigterm == 0, status["SigBlk"]
     assert int(status["SigIgn"], 16) & sigterm == 0, status["SigIgn"]
-    up.kill()
-    up.wait(timeout=RUN_LIMIT)
-    while not is_gone(broker):
-        process_wait_a_moment(up)
+    up.kill(timeout=RUN_LIMIT)
+    wait_until(lambda: is_gone(broker), "the broker to end with up")
 
 
 def test_produce_stopped_by_sigterm_prints_its_summary(tmp_path, api, users_topic):
     produce = start("produce", "--duration", "600", "--api", api, "--concurrency", "1", "--batch", "1",
                     env={"USERSTREAM_BOOTSTRAP_SERVERS": users_topic}, cwd=tmp_path)
-    await_output(produce, tmp_path / "err.txt", "produce: fetched=")  # the first progress line
-    produce.terminate()
-    assert produce.wait(timeout=RUN_LIMIT) == 143, (tmp_path / "err.txt").read_text()
-    assert re.search(r"userstream: produce fetched=\d+ published=\d+", (tmp_path / "out.txt").read_text())
+    produce.await_match("produce: fetched=")  # the first progress line
+    assert produce.kill(signal.SIGTERM, RUN_LIMIT) == 143, produce.log
+    assert re.search(r"userstream: produce fetched=\d+ published=\d+", produce.stdout)
 
 
 def test_stream_stopped_while_the_sink_is_locked_prints_a_summary(tmp_path, users_topic):
@@ -346,26 +327,22 @@ def test_stream_stopped_while_the_sink_is_locked_prints_a_summary(tmp_path, user
         stream = start("stream", "--sink", f"sqlite:{tmp_path}/users.db", "--stop-timeout", "1",
                        env={"USERSTREAM_BOOTSTRAP_SERVERS": users_topic}, cwd=tmp_path)
         # Waiting for the lock: the database is open.
-        while not any(os.readlink(f"/proc/{stream.pid}/fd/{fd}").endswith("users.db")
-                      for fd in os.listdir(f"/proc/{stream.pid}/fd") if os.path.exists(f"/proc/{stream.pid}/fd/{fd}")):
-            process_wait_a_moment(stream)
-            assert stream.poll() is None, (tmp_path / "err.txt").read_text()
-        stream.terminate()
-        assert stream.wait(timeout=RUN_LIMIT) in (0, 143)
+        wait_until(lambda: any(os.readlink(f"/proc/{stream.pid}/fd/{fd}").endswith("users.db")
+                               for fd in os.listdir(f"/proc/{stream.pid}/fd") if os.path.exists(f"/proc/{stream.pid}/fd/{fd}")),
+                   "the stream to open its database", alive=[stream])
+        assert stream.kill(signal.SIGTERM, RUN_LIMIT) in (0, 143)
     finally:
         lock.close()
-    assert "userstream: stream consumed=" in (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
+    assert "userstream: stream consumed=" in stream.stdout, stream.log
 
 
 @pytest.fixture(scope="module")
 def status_page(users_topic, tmp_path_factory):
     cwd = tmp_path_factory.mktemp("status")
     status = start("status", "--http", "127.0.0.1:0", env={"USERSTREAM_BOOTSTRAP_SERVERS": users_topic}, cwd=cwd)
-    await_output(status, cwd / "err.txt", "status page on")
-    url = re.search(r"status page on (http://\S+/)", (cwd / "err.txt").read_text()).group(1)
+    url = status.await_match(r"status page on (http://\S+/)").group(1)
     yield url
-    status.terminate()
-    status.wait(timeout=RUN_LIMIT)
+    status.kill(signal.SIGTERM, RUN_LIMIT)
 
 
 def http_port(url):

@@ -2,8 +2,6 @@
 `userstream kafka consume --group` process) and kafka-python share partitions and offsets."""
 import json
 import signal
-import subprocess
-import time
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -12,6 +10,7 @@ from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.structs import OffsetAndMetadata
 
 from kafka_fixtures import SwiftGroupMember
+from processes import wait_until
 
 PARTITIONS = 6
 
@@ -43,11 +42,12 @@ def python_member(bootstrap, topic, group, assignor="range"):
 
 def poll_until(consumer, condition, what, into, timeout=60):
     """Polls `consumer` (which keeps it in the group), collecting records, until condition()."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        for tp, msgs in consumer.poll(timeout_ms=100).items():
+    def polled():
+        if condition():
+            return True
+        for tp, msgs in consumer.poll(timeout_ms=100).items():  # the poll is the pause
             into.extend((tp.partition, m.offset, m.key.decode()) for m in msgs)
+    wait_until(polled, what, timeout, interval=0)
 
 
 @pytest.mark.parametrize("first,assignor", [("swift", "range"), ("python", "range"), ("swift", "roundrobin")])
@@ -191,22 +191,9 @@ def wedge_after_join(userstream, broker, topic, group, start_joiner):
     poll_until(leader, lambda: leader.assignment(), "the kafka-python member to lead the group", [])
     before = member_ids(userstream, group, topic)
     joiner = start_joiner()
-    deadline = time.monotonic() + 60
-    while not member_ids(userstream, group, topic) - before:
-        assert time.monotonic() < deadline and joiner.poll() is None, "the new member never joined"
-        time.sleep(0.05)
+    wait_until(lambda: member_ids(userstream, group, topic) - before, "the new member to join", 60, alive=[joiner])
     leader.close()  # LeaveGroup from the leader, mid-rebalance
     return joiner
-
-
-def ended(process, timeout=60):
-    """The exit code of a process that must end by itself; one still running is killed and fails the test."""
-    try:
-        return process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise AssertionError(f"{' '.join(map(str, process.args))} was still running after {timeout} s") from None
 
 
 def test_a_group_that_cannot_form_is_reported_and_until_idle_ends_kafka_consume(userstream, broker):
@@ -217,17 +204,15 @@ def test_a_group_that_cannot_form_is_reported_and_until_idle_ends_kafka_consume(
 
     def start():
         started.append(SwiftGroupMember(userstream, topic, group, "--until-idle", "8"))
-        return started[0].proc
+        return started[0]
 
     wedge_after_join(userstream, broker, topic, group, start)
     swift = started[0]
-    code = ended(swift.proc)
-    for reader in swift.threads:
-        reader.join(timeout=10)
-    log = "\n".join(swift.log)
+    code = swift.wait(60)  # it must end by itself
+    log = swift.log
     assert code == 0, log
     assert swift.records == [], "records printed without an assignment"
-    warning = next((line for line in swift.log if "has assigned no partitions" in line), None)
+    warning = next((line for line in log.splitlines() if "has assigned no partitions" in line), None)
     assert warning, f"no warning about the group: {log[-2000:]}"
     assert f"consumer group '{group}'" in warning and "JoinGroup rounds" in warning and "state" in warning, warning
     assert "is not among them" in warning, warning
@@ -238,10 +223,9 @@ def test_until_idle_ends_stream_when_its_group_cannot_form(userstream, broker, t
     topic, group = "groups-wedged-stream", "wedged-stream"
     sink = f"sqlite:{tmp_path / 'users.db'}"
     userstream.run("setup", "--topic", topic, "--partitions", "3", "--sink", sink)
-    stream = wedge_after_join(userstream, broker, topic, group, lambda: subprocess.Popen(
-        [str(userstream.bin), "stream", "--topic", topic, "--group", group, "--sink", sink, "--until-idle", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=userstream.env))
-    code = ended(stream)
-    output = stream.stdout.read().decode()
+    stream = wedge_after_join(userstream, broker, topic, group, lambda: userstream.start(
+        "stream", "--topic", topic, "--group", group, "--sink", sink, "--until-idle", "5"))
+    code = stream.wait(60)  # it must end by itself
+    output = stream.output()
     assert code == 0, output
     assert "userstream: stream consumed=0" in output, output[-2000:]

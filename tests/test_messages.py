@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 
 from pipeline_fixtures import names
-from processes import ROOT, _run_as_wrapper, run_as, tansu_bin, userstream_bin
+from processes import ROOT, Broker, Userstream, _run_as_wrapper, run_as, tansu_bin, userstream_bin
 
 NOBODY = "65534:65534"
 
@@ -53,17 +53,12 @@ def free_ipv6_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_broker_advertising_an_ipv6_host_is_dialled_at_that_host(userstream):
+def test_a_broker_advertising_an_ipv6_host_is_dialled_at_that_host():
     """Tansu advertises `[::1]` in its metadata, brackets included."""
-    port = free_ipv6_loopback_port()
-    url = f"tcp://[::1]:{port}"
-    log = tempfile.NamedTemporaryFile(prefix="tansu-ipv6-", suffix=".log", delete=False)
-    broker = subprocess.Popen([str(tansu_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                               "--storage-engine", "memory://tansu/"], cwd="/", stdout=log, stderr=subprocess.STDOUT)
+    broker = Broker(schema_registry=False, host="::1", port=free_ipv6_loopback_port())
     try:
-        env = dict(userstream.env, USERSTREAM_BOOTSTRAP_SERVERS=f"[::1]:{port}")
-        run = lambda *args, **kw: subprocess.run([str(userstream.bin), *args], env=env, capture_output=True,
-                                                 timeout=120, **kw)
+        us = Userstream(broker.bootstrap)
+        run = lambda *args, **kw: us.run(*args, check=False, timeout=120, **kw)
         created = run("kafka", "topics", "create", "v6", "--partitions", "1")
         assert created.returncode == 0, created.stderr.decode()
         produced = run("kafka", "produce", "v6", input=b"over ipv6\n")
@@ -73,9 +68,7 @@ def test_a_broker_advertising_an_ipv6_host_is_dialled_at_that_host(userstream):
         assert consumed.returncode == 0, consumed.stderr.decode()
         assert b"over ipv6" in consumed.stdout, consumed.stdout.decode()
     finally:
-        broker.kill()
-        broker.wait()
-        os.unlink(log.name)
+        broker.stop()
 
 
 def test_version_prints_the_version_and_the_commit_it_was_built_from():

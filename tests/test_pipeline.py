@@ -1,17 +1,15 @@
 """The seed's pipeline end to end on a real Tansu broker: the stand-in API → `userstream produce`
 → Kafka → `userstream stream` → SQLite, checked with kafka-python and sqlite3."""
 import json
-import signal
 import sqlite3
 import subprocess
-import time
 import uuid
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from kafka_fixtures import consume_kafka_python
 from pipeline_fixtures import FIELDS, names, stored_count, summary
-from processes import StandInAPI, tansu_bin, userstream_bin
+from processes import StandInAPI, tansu_bin, userstream_bin, wait_until
 
 
 def stored_rows(db) -> dict:
@@ -55,16 +53,10 @@ def test_stream_killed_three_times_loses_and_duplicates_nothing(userstream, api,
     produced = summary(userstream.run("produce", "--api", api, "--topic", topic, "--count", "100000", "--batch", "2000"))
     assert produced["published"] == "100000"
 
-    command = [str(userstream.bin), "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}"]
     for threshold in (10_000, 35_000, 60_000):
-        process = subprocess.Popen(command, env=userstream.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while stored_count(db) < threshold:
-            assert process.poll() is None, f"stream exited with {process.returncode} before it was killed"
-            assert time.monotonic() < deadline, f"stream did not reach {threshold} rows"
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        process = userstream.start("stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
+        wait_until(lambda: stored_count(db) >= threshold, f"stream to reach {threshold} rows", 120, alive=[process])
+        process.kill()
         assert stored_count(db) < 100_000, "the run finished before the kill; the test would prove nothing"
 
     final = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", f"sqlite:{db}"))

@@ -6,40 +6,15 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import threading
 import time
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from background import Background
 from kafka_fixtures import consume_kafka_python
 from pipeline_fixtures import names, stored_count, summary
-from processes import ROOT, StandInAPI, tansu_bin
-
-
-class Running(Background):
-    """A userstream command running in the background."""
-
-    def __init__(self, userstream, *args):
-        super().__init__([str(userstream.bin), *args], env=userstream.env)
-
-    def await_line(self, text: str, deadline_s: float = 120) -> str:
-        """The first standard-error line containing `text`, once the process printed it."""
-        return self.await_match(re.escape(text), deadline_s).string
-
-    def wait_until(self, holds, what: str, deadline_s: float = 120):
-        """Polls `holds()` while the process runs; the deadline only guards against a hang."""
-        deadline = time.monotonic() + deadline_s
-        while not holds():
-            assert self.process.poll() is None, f"exited {self.process.returncode} before {what}: {self.log[-2000:]}"
-            assert time.monotonic() < deadline, f"never reached: {what}; log: {self.log[-2000:]}"
-            time.sleep(0.1)
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        return self.finish()
+from processes import Broker, StandInAPI, Userstream, wait_until
 
 
 def committed_total(bootstrap: str, topic: str, group: str, partitions: int) -> int:
@@ -56,12 +31,13 @@ def test_stream_stops_without_committing_when_its_database_directory_is_deleted(
     db = data / "users.db"
     userstream.run("setup", "--topic", topic, "--partitions", "1", "--sink", f"sqlite:{db}")
     userstream.run("produce", "--api", api, "--topic", topic, "--count", "20")
-    stream = Running(userstream, "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
-    stream.wait_until(lambda: committed_total(broker.bootstrap, topic, group, 1) == 20, "the first 20 users committed")
+    stream = userstream.start("stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
+    wait_until(lambda: committed_total(broker.bootstrap, topic, group, 1) == 20, "the first 20 users committed",
+               120, alive=[stream])
 
     shutil.rmtree(data)  # rm -rf data/
     userstream.run("produce", "--api", api, "--topic", topic, "--count", "30")
-    code, _ = stream.finish()
+    code = stream.wait(120)
 
     assert code != 0, f"stream went on writing into a deleted database: {stream.log[-2000:]}"
     assert "was deleted" in stream.log
@@ -72,21 +48,22 @@ def test_stream_stops_without_committing_when_its_database_directory_is_deleted(
 def test_stream_started_before_its_topic_exists_says_so_and_reads_it_once_created(userstream, broker, api, tmp_path):
     topic, _, group = names()
     db = tmp_path / "users.db"
-    stream = Running(userstream, "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
-    stream.await_line(f"topic '{topic}' does not exist yet")
+    stream = userstream.start("stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
+    stream.await_match(re.escape(f"topic '{topic}' does not exist yet"), timeout=120)
     # The group has a member but nothing to measure its lag against: `kafka groups` says so
     # instead of reporting lag 0.
     groups = lambda: userstream.run("kafka", "groups", group).stderr.decode()
-    stream.wait_until(lambda: "1 members" in groups(), "the stream to join its group")
+    wait_until(lambda: "1 members" in groups(), "the stream to join its group", 120, alive=[stream])
     assert "lag unknown" in groups() and "total lag" not in groups()
 
     userstream.run("setup", "--topic", topic, "--partitions", "2", "--sink", f"sqlite:{db}")
     userstream.run("produce", "--api", api, "--topic", topic, "--count", "40")
-    stream.wait_until(lambda: committed_total(broker.bootstrap, topic, group, 2) == 40, "the 40 users committed")
+    wait_until(lambda: committed_total(broker.bootstrap, topic, group, 2) == 40, "the 40 users committed",
+               120, alive=[stream])
 
-    code, out = stream.stop()
+    code = stream.kill(signal.SIGTERM, 120)
     assert code == 0, stream.log[-2000:]
-    assert summary(out)["stored"] == "40"
+    assert stream.summary()["stored"] == "40"
     assert stored_count(db) == 40
 
 
@@ -97,22 +74,8 @@ class FlakyBroker:
     def __init__(self):
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
-        backend = socket.create_server(("127.0.0.1", 0))
-        self.backend_port = backend.getsockname()[1]
-        backend.close()
-        log = open(ROOT / ".build" / "tansu" / f"tansu-flaky-{self.port}.log", "w")
-        self.tansu = subprocess.Popen(
-            [str(tansu_bin()), "broker", "--listener-url", f"tcp://127.0.0.1:{self.backend_port}",
-             "--advertised-listener-url", f"tcp://127.0.0.1:{self.port}", "--storage-engine", "memory://tansu/"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.backend_port), 0.2).close()
-                break
-            except OSError:
-                assert self.tansu.poll() is None and time.monotonic() < deadline, "the broker did not start"
-                time.sleep(0.05)
+        self.tansu = Broker(schema_registry=False, advertised=self.bootstrap)
+        self.backend_port = self.tansu.port
         self.down = False
         self.lock = threading.Lock()
         self.open = []
@@ -201,13 +164,11 @@ class FlakyBroker:
 
     def stop(self):
         self.listener.close()
-        self.tansu.terminate()
-        self.tansu.wait(timeout=30)
+        self.tansu.stop()
 
 
 @pytest.fixture
 def flaky_broker():
-    (ROOT / ".build" / "tansu").mkdir(parents=True, exist_ok=True)
     b = FlakyBroker()
     yield b
     b.stop()
@@ -215,7 +176,6 @@ def flaky_broker():
 
 @pytest.fixture
 def flaky_userstream(userstream, flaky_broker):
-    from conftest import Userstream
     return Userstream(flaky_broker.bootstrap)
 
 
@@ -225,16 +185,17 @@ def test_stream_rides_out_a_broker_unreachable_for_three_seconds(flaky_userstrea
     db = tmp_path / "users.db"
     us.run("setup", "--topic", topic, "--partitions", "2", "--sink", f"sqlite:{db}")
     us.run("produce", "--api", api, "--topic", topic, "--count", "20")
-    stream = Running(us, "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
-    stream.wait_until(lambda: committed_total(bootstrap, topic, group, 2) == 20, "the first 20 users committed")
+    stream = us.start("stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
+    wait_until(lambda: committed_total(bootstrap, topic, group, 2) == 20, "the first 20 users committed", 120, alive=[stream])
 
     flaky_broker.outage_after(0, 3.0)
     flaky_broker.outages_started.wait(60)  # the stream's next fetch or heartbeat starts it
     flaky_broker.outages_ended.wait(60)
     us.run("produce", "--api", api, "--topic", topic, "--count", "30")
-    stream.wait_until(lambda: committed_total(bootstrap, topic, group, 2) == 50, "all 50 users committed after the outage")
+    wait_until(lambda: committed_total(bootstrap, topic, group, 2) == 50, "all 50 users committed after the outage",
+               120, alive=[stream])
 
-    code, out = stream.stop()
+    code = stream.kill(signal.SIGTERM, 120)
     assert code == 0, stream.log[-2000:]
     assert stored_count(db) == 50
     assert "reconnecting" in stream.log or "cannot" in stream.log, "the outage went unnoticed; the test proved nothing"
@@ -286,9 +247,9 @@ def test_produce_fails_naming_the_apis_message_when_the_outage_outlasts_the_retr
     userstream.run("setup", "--topic", topic, "--partitions", "1", "--skip-sink")
     outage_api = StandInAPI("--outage-requests", "1000000")
     try:
-        run = Running(userstream, "produce", "--api", outage_api.url, "--topic", topic, "--count", "10", "--batch", "10")
-        progress = run.await_line("produce: fetched=0")
-        code, out = run.finish(deadline_s=300)
+        run = userstream.start("produce", "--api", outage_api.url, "--topic", topic, "--count", "10", "--batch", "10")
+        progress = run.await_match(re.escape("produce: fetched=0"), timeout=120).string
+        code, out = run.wait(300), run.stdout
     finally:
         outage_api.stop()
     assert f'api_error="{OUTAGE_MESSAGE}"' in progress, progress

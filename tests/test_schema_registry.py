@@ -11,10 +11,9 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import InvalidRecordError
 
-from conftest import Userstream
 from kafka_fixtures import consume_kafka_python
 from pipeline_fixtures import summary
-from processes import ROOT, Broker, StandInAPI, tansu_bin, userstream_bin
+from processes import ROOT, Broker, StandInAPI, Userstream, tansu_bin, userstream_bin
 from recorded_api import RecordedAPI
 
 TOPIC = "users_created"

@@ -6,10 +6,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import time
 import urllib.request
 from html.parser import HTMLParser
 
@@ -18,26 +16,21 @@ from kafka.admin import OffsetSpec
 from kafka.structs import OffsetAndMetadata
 from prometheus_client.parser import text_string_to_metric_families
 
-from background import Background
 from png_image import read_png
 from pipeline_fixtures import names, summary
-from processes import ROOT, tansu_bin
+from processes import ROOT, Process, free_port, tansu_bin, wait_until
 
 LISTENING = re.compile(r"status page on (http://\S+/) ")
 # The README's picture of the page; the test refreshes it only when asked (USERSTREAM_UPDATE_DOCS=1).
 DOCS_SCREENSHOT = ROOT / "docs" / "status-page.png"
 
 
-class Serving(Background):
+class Serving(Process):
     """A userstream command run with `--http 127.0.0.1:0`; `url` is the page it announced."""
 
     def __init__(self, userstream, *args, cwd=None):
-        super().__init__([str(userstream.bin), *args, "--http", "127.0.0.1:0"], env=userstream.env, cwd=cwd)
-        self.url = self.await_line(LISTENING).group(1)
-
-    def await_line(self, pattern: re.Pattern, deadline_s: float = 300):
-        """The match of the first standard-error line matching `pattern`."""
-        return self.await_match(pattern.pattern, deadline_s)
+        super().__init__([userstream.bin, *args, "--http", "127.0.0.1:0"], userstream.env, cwd, f"userstream {args[0]}")
+        self.url = self.await_match(LISTENING.pattern, timeout=300).group(1)
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
@@ -46,27 +39,18 @@ class Serving(Background):
     def report(self) -> dict:
         return json.loads(self.get("status.json"))
 
-    def until(self, holds, what: str, deadline_s: float = 120) -> dict:
-        """Polls /status.json until `holds(report)`; the deadline only guards against a hang."""
-        deadline = time.monotonic() + deadline_s
-        while True:
+    def until(self, holds, what: str, timeout: float = 120) -> dict:
+        """Polls /status.json until `holds(report)`, and returns that report."""
+        def reached():
             report = self.report()
-            if report.get("topic") is not None and holds(report):
-                return report
-            assert self.process.poll() is None, f"the process exited: {self.log[-2000:]}"
-            assert time.monotonic() < deadline, f"never reached: {what}; last report {report}"
-            time.sleep(0.1)
+            return report if report.get("topic") is not None and holds(report) else None
+        return wait_until(reached, what, timeout, interval=0.1, alive=[self])
 
     def stop(self) -> str:
         """SIGTERM, then the process's standard output."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            code, out = self.finish(deadline_s=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
+        code = self.kill(signal.SIGTERM, 60)
         assert code == 0, f"exited {code}: {self.log[-2000:]}"
-        return out
+        return self.stdout
 
 
 def metric_samples(text: str) -> dict:
@@ -134,7 +118,7 @@ def test_metrics_equal_what_the_stream_run_did(userstream, broker, api, tmp_path
 
 def test_up_metrics_equal_its_summary_and_the_data(userstream, tmp_path):
     up = Serving(userstream, "up", "--count", "5000", "--batch", "500", "--tansu", str(tansu_bin()), cwd=tmp_path)
-    up.await_line(re.compile(r"status page stays up"))
+    up.await_match(r"status page stays up", timeout=300)
     samples = metric_samples(up.get("metrics"))
     health = up.get("healthz")
     totals = summary(up.stop())
@@ -185,15 +169,8 @@ def test_status_json_lag_equals_kafka_pythons_admin_client(userstream, broker, t
     assert not (tmp_path / "users.db").exists()
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then closed)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_status_fails_when_the_broker_cannot_be_reached(userstream, tmp_path):
-    result = userstream.run("status", "--bootstrap-servers", f"127.0.0.1:{closed_port()}", "--sink", f"sqlite:{tmp_path}/u.db",
+    result = userstream.run("status", "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--sink", f"sqlite:{tmp_path}/u.db",
                             "--request-timeout", "2", check=False, timeout=120)
     assert result.returncode != 0
     assert b"cannot reach the broker" in result.stderr
@@ -253,8 +230,7 @@ def test_status_page_in_chromium_shows_charts_with_data_and_the_figures_of_statu
         userstream.run("produce", "--api", api, "--topic", topic, "--count", "4000", "--batch", "500")
         page_server.until(lambda r: r["total_lag"] == 4000, "a backlog of 4000")
         # …and falls once the stream processor is started; more bursts while it runs.
-        stream = subprocess.Popen([str(userstream.bin), "stream", "--topic", topic, "--group", group, "--sink", sink],
-                                  env=userstream.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stream = userstream.start("stream", "--topic", topic, "--group", group, "--sink", sink)
         total = 4000
         for burst in (1500, 3000):
             page_server.until(lambda r: r["committed_total"] == total and r["total_lag"] == 0, f"{total} records committed")
@@ -271,8 +247,7 @@ def test_status_page_in_chromium_shows_charts_with_data_and_the_figures_of_statu
         status = json.loads(userstream.run("status", "--json", "--topic", topic, "--group", group, "--sink", sink).stdout)
     finally:
         if stream:
-            stream.send_signal(signal.SIGTERM)
-            stream.communicate(timeout=60)
+            stream.kill(signal.SIGTERM, 60)
         page_server.stop()
 
     page = PageFigures()

@@ -4,7 +4,6 @@ binary, against real Tansu brokers and real SQLite files, checked with kafka-pyt
 import re
 import signal
 import sqlite3
-import subprocess
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -111,10 +110,6 @@ def test_stream_creates_a_missing_dead_letter_topic_like_the_users_topic_and_say
     assert reasons == [b"not_json"]
 
 
-def await_line(serving, pattern: str, deadline_s: float = 120):
-    serving.await_match(pattern, deadline_s)
-
-
 @pytest.fixture
 def past_the_end(userstream, broker, tmp_path):
     """A one-partition topic of 5 users whose group committed offset 1000, past the log's end
@@ -131,18 +126,17 @@ def test_a_position_past_the_end_goes_back_to_earliest_by_default_logged_counted
     serving = Serving(userstream, "stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}")
     try:
         # Before the reset was decided, the stream sat at offset 1000 for ever, printing progress lines.
-        await_line(serving, re.escape(f"offset out of range on {topic}-0: offset 1000 is past the log's end (log 0..<5); "
-                                      "moved to 0 — 0 offsets skipped, 5 records read again"))
+        serving.await_match(re.escape(f"offset out of range on {topic}-0: offset 1000 is past the log's end (log 0..<5); "
+                                      "moved to 0 — 0 offsets skipped, 5 records read again"), timeout=120)
         # A progress line (every 5 s off a terminal), ending with the partition furthest behind.
-        await_line(serving, r"^stream: consumed=5 stored=5 .* worst_lag=0 \(partition 0\)$")
+        serving.await_match(r"^stream: consumed=5 stored=5 .* worst_lag=0 \(partition 0\)$", timeout=120)
     except BaseException:
-        serving.process.kill()
+        serving.kill()
         raise
     metrics = serving.get("metrics")
-    serving.process.send_signal(signal.SIGTERM)
-    code, out = serving.finish()
+    code = serving.kill(signal.SIGTERM, 120)
     assert code == 0
-    streamed = summary(out)
+    streamed = serving.summary()
     assert (streamed["stored"], streamed["offset_resets"], streamed["skipped"], streamed["read_again"]) == ("5", "1", "0", "5")
     assert "userstream_offset_resets_total 1" in metrics
     assert 'userstream_offset_reset_records_total{kind="read_again"} 5' in metrics
@@ -162,8 +156,8 @@ def test_offset_reset_latest_goes_to_the_end_reading_nothing_again(userstream, b
 
 def test_offset_reset_fail_stops_naming_the_partition_and_moves_nothing(userstream, broker, past_the_end):
     topic, group, db = past_the_end
-    env = dict(userstream.env, USERSTREAM_OFFSET_RESET="fail")
-    result = subprocess_run(userstream, env, "stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", f"sqlite:{db}")
+    result = userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", f"sqlite:{db}",
+                            env={"USERSTREAM_OFFSET_RESET": "fail"}, check=False, timeout=120)
     assert result.returncode == 1
     error = result.stderr.decode()
     assert f"{topic}-0: offset 1000 is outside the log (0..<5); nothing was read from it" in error
@@ -174,11 +168,7 @@ def test_offset_reset_fail_stops_naming_the_partition_and_moves_nothing(userstre
 
 @pytest.mark.parametrize("source", ["flag", "variable"])
 def test_an_unknown_offset_reset_policy_is_a_usage_error(userstream, source):
-    args, env = (["--offset-reset", "none"], userstream.env) if source == "flag" else ([], dict(userstream.env, USERSTREAM_OFFSET_RESET="none"))
-    result = subprocess_run(userstream, env, "stream", *args)
+    args, env = (["--offset-reset", "none"], {}) if source == "flag" else ([], {"USERSTREAM_OFFSET_RESET": "none"})
+    result = userstream.run("stream", *args, env=env, check=False, timeout=120)
     assert result.returncode == 64
     assert ("--offset-reset" if source == "flag" else "USERSTREAM_OFFSET_RESET") + " none is not a policy" in result.stderr.decode()
-
-
-def subprocess_run(userstream, env, *args):
-    return subprocess.run([str(userstream.bin), *args], capture_output=True, env=env, timeout=120)

@@ -1,16 +1,9 @@
 """Fixtures of the fault tests; the processes they start are in fault_fixtures.py."""
 import pytest
 
-from fault_fixtures import FaultProxy, RecordingAPI, S3Server, StandInAPI, Tansu, end_leftovers, free_port
-
-
-@pytest.fixture(autouse=True)
-def _end_leftover_processes():
-    """A test that fails midway leaves its userstream processes running: end them."""
-    from fault_fixtures import STARTED
-    mark = len(STARTED)
-    yield
-    end_leftovers(since=mark)
+from fault_fixtures import RecordingAPI, S3Server
+from processes import Broker, StandInAPI, free_port
+from proxy import FaultProxy
 
 
 @pytest.fixture(scope="session")
@@ -22,14 +15,14 @@ def s3():
 
 @pytest.fixture
 def broker():
-    b = Tansu()
+    b = Broker(schema_registry=False)
     yield b
     b.stop()
 
 
 @pytest.fixture
 def durable_broker(s3):
-    b = Tansu(storage=f"s3://{s3.bucket()}/", env=s3.env)
+    b = Broker(schema_registry=False, storage=f"s3://{s3.bucket()}/", env=s3.env)
     yield b
     b.stop()
 
@@ -39,7 +32,7 @@ def proxied_broker():
     """A broker reached only through the fault proxy: it advertises the proxy's address."""
     port = free_port()
     proxy = FaultProxy(("127.0.0.1", port))
-    b = Tansu(port=port, advertised=proxy.address)
+    b = Broker(schema_registry=False, port=port, advertised=proxy.address)
     yield b, proxy
     proxy.close()
     b.stop()

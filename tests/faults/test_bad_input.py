@@ -27,8 +27,8 @@ import urllib.request
 
 import pytest
 
-from fault_fixtures import Userstream, free_port, names
-from processes import give_to_run_as, tansu_bin, userstream_bin
+from pipeline_fixtures import names
+from processes import Broker, Userstream, free_port, give_to_run_as, tansu_bin, userstream_bin
 from surfaces import commands, described_options, options, positionals, required_options, source_variables
 
 TRAPS = {132, 134, 139, -signal.SIGILL, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGTRAP, -signal.SIGBUS}
@@ -322,8 +322,7 @@ def users_topic(broker):
 
 @pytest.fixture(scope="module")
 def broker():
-    from fault_fixtures import Tansu
-    b = Tansu()
+    b = Broker(schema_registry=False)
     yield b
     b.stop()
 
@@ -360,8 +359,7 @@ def status_server(broker, tmp_path_factory):
     us = Userstream(broker.bootstrap)
     us.run("setup", "--topic", topic, "--partitions", "1", "--sink", f"sqlite:{db}")
     process = us.start("status", "--topic", topic, "--group", group, "--sink", f"sqlite:{db}", "--http", "127.0.0.1:0")
-    line = process.wait_for_line(lambda l: "status page on http://" in l, "the status page address")
-    url = re.search(r"status page on (http://\S+/)", line).group(1)
+    url = process.await_match(r"status page on (http://\S+/)").group(1)
     host, port = url.split("//")[1].rstrip("/").split(":")
     yield process, host, int(port)
     process.kill(signal.SIGTERM)

@@ -7,8 +7,9 @@ import signal
 
 import pytest
 
-from fault_fixtures import Userstream, set_up_run, wait_until
+from fault_fixtures import set_up_run
 from history import check, sqlite_count
+from processes import Userstream, wait_until
 from proxy import FaultProxy
 
 MODES = ["cut", "stall", "blackhole"]

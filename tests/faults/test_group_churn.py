@@ -8,8 +8,10 @@ import signal
 import socket
 import struct
 
-from fault_fixtures import Userstream, set_up_run, wait_until
+from fault_fixtures import set_up_run
 from history import check, sqlite_count
+from pipeline_fixtures import summary
+from processes import Userstream, wait_until
 
 ROUNDS = 10
 COUNT = 4000
@@ -89,7 +91,7 @@ def test_replicas_started_and_killed_under_produce_leave_a_group_a_new_replica_f
     wait_until(lambda: sqlite_count(db) >= COUNT, f"{COUNT} users stored by the last replica", alive=replicas, timeout=90)
 
     last = join_and_kill_the_oldest("the new replica", signal.SIGTERM)
-    more = us.run("produce", "--api", slow_api.url, "--topic", topic, "--count", "500", "--batch", "50").summary()
+    more = summary(us.run("produce", "--api", slow_api.url, "--topic", topic, "--count", "500", "--batch", "50"))
     assert more["published"] == "500", more
     wait_until(lambda: sqlite_count(db) >= COUNT + 500, "the new replica to store the users produced after the churn",
                alive=[last], timeout=90)

@@ -5,8 +5,10 @@ committed ahead of the sink."""
 import signal
 import sqlite3
 
-from fault_fixtures import Userstream, names, set_up_run, wait_until
+from fault_fixtures import set_up_run
 from history import check, collect, evaluate, sqlite_count, sqlite_ids
+from pipeline_fixtures import names, summary
+from processes import Userstream, wait_until
 
 SINK_FAILED = "to the sink failed"  # the stream's warning when a write fails and is retried
 
@@ -64,10 +66,10 @@ def test_produce_sigkilled_and_rerun(broker, api, tmp_path):
     wait_until(lambda: len(api.served) >= 10_000, "10000 users served", alive=[killed])
     assert killed.kill() == -signal.SIGKILL
     rerun = us.run("produce", "--api", api.url, "--topic", topic, "--count", "10000", "--batch", "500")
-    produced = rerun.summary()
+    produced = summary(rerun)
     assert produced["published"] == "10000" and produced["failed"] == "0", produced
 
-    streamed = us.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", sink).summary()
+    streamed = summary(us.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", sink))
     assert int(streamed["stored"]) >= 10_000
 
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
@@ -89,7 +91,7 @@ def test_two_stream_replicas_one_sigkilled_during_a_rebalance(broker, api, tmp_p
     db, db2 = tmp_path / "users.db", tmp_path / "users-2.db"
     sink = f"sqlite:{db}"
     us.run("setup", "--topic", topic, "--partitions", "4", "--sink", sink)
-    first_run = us.run("produce", "--api", api.url, "--topic", topic, "--count", "5000", "--batch", "1000").summary()
+    first_run = summary(us.run("produce", "--api", api.url, "--topic", topic, "--count", "5000", "--batch", "1000"))
     first = us.start("stream", "--topic", topic, "--group", group, "--sink", sink, name="stream replica 1")
     wait_until(lambda: sqlite_count(db) >= 5000, "replica 1 storing the first users", alive=[first])
 
@@ -100,8 +102,8 @@ def test_two_stream_replicas_one_sigkilled_during_a_rebalance(broker, api, tmp_p
     lock = sqlite3.connect(db, isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")
     try:
-        second_run = us.run("produce", "--api", api.url, "--topic", topic, "--count", "20000", "--batch", "1000").summary()
-        first.wait_for_line(lambda l: SINK_FAILED in l, "replica 1 retrying a write")
+        second_run = summary(us.run("produce", "--api", api.url, "--topic", topic, "--count", "20000", "--batch", "1000"))
+        first.await_match(SINK_FAILED)  # replica 1 retrying a write
         # Its own database: the shared one is locked. The sink is the union of the two.
         second = us.start("stream", "--topic", topic, "--group", group, "--sink", f"sqlite:{db2}", name="stream replica 2")
         wait_until(lambda: has_table(db2), "replica 2 to open its sink and join", alive=[first, second])

@@ -3,7 +3,6 @@ URL) and an API password are given in flags and variables; every output, log, `-
 `status --json`, the status page, `/status.json` and `/metrics` is searched for them."""
 import concurrent.futures
 import os
-import re
 import signal
 import subprocess
 import tempfile
@@ -11,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from fault_fixtures import Process, Tansu, free_port, names
-from processes import userstream_bin
+from pipeline_fixtures import names
+from processes import Broker, Process, free_port, userstream_bin
 from surfaces import commands
 
 SASL = "sasl-Pw-4f1a9c"
@@ -28,7 +27,7 @@ def leaks(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def broker():
-    b = Tansu()
+    b = Broker(schema_registry=False)
     yield b
     b.stop()
 
@@ -117,10 +116,9 @@ def test_status_page_status_json_and_metrics_hide_passwords(broker):
         env.pop("USERSTREAM_SASL_MECHANISM")  # the page must come up: Tansu takes no SASL here
         env.pop("USERSTREAM_SASL_USERNAME")
         env.pop("USERSTREAM_SASL_PASSWORD")
-        status = Process("status --http", [str(userstream_bin()), "status", "--http", "127.0.0.1:0"], env, cwd=workdir)
+        status = Process([userstream_bin(), "status", "--http", "127.0.0.1:0"], env, workdir, "status --http")
         try:
-            line = status.wait_for_line(lambda l: "status page on http://" in l, "the status page address", timeout=120)
-            url = re.search(r"status page on (http://\S+/)", line).group(1)
+            url = status.await_match(r"status page on (http://\S+/)", timeout=120).group(1)
             pages = {}
             for path in ("", "status.json", "metrics", "healthz"):
                 try:

@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from fault_fixtures import Userstream, names, wait_until
-from processes import give_to_run_as
 from history import check, collect, evaluate, sqlite_count, sqlite_ids
+from pipeline_fixtures import names, summary
+from processes import Userstream, give_to_run_as, wait_until
 
 SINK_FAILED = "to the sink failed"  # the stream's warning when a write fails and is retried
 
@@ -36,7 +36,7 @@ def remount(where, options):
 
 def setup_and_produce(us, api, topic, sink, count):
     us.run("setup", "--topic", topic, "--partitions", "2", "--sink", sink)
-    produced = us.run("produce", "--api", api.url, "--topic", topic, "--count", str(count), "--batch", "1000").summary()
+    produced = summary(us.run("produce", "--api", api.url, "--topic", topic, "--count", str(count), "--batch", "1000"))
     assert produced["published"] == str(count) and produced["failed"] == "0", produced
     return produced
 
@@ -58,8 +58,8 @@ def test_sqlite_locked_past_the_busy_window(broker, api, tmp_path):
     lock = sqlite3.connect(db, isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")
     try:
-        second = us.run("produce", "--api", api.url, "--topic", topic, "--count", "3000", "--batch", "1000").summary()
-        stream.wait_for_line(lambda l: SINK_FAILED in l, "warning that a write failed past the busy window")
+        second = summary(us.run("produce", "--api", api.url, "--topic", topic, "--count", "3000", "--batch", "1000"))
+        stream.await_match(SINK_FAILED)  # a write failed past the busy window
         during = check(broker.bootstrap, topic, dlq, group, db, drained=False)
         assert during.committed_ahead == 0 and during.totals["committed"] <= 3000, during
     finally:
@@ -109,13 +109,14 @@ def test_sqlite_read_only_is_refused_naming_it_and_nothing_is_committed(broker, 
         make_read_only(directory, tmpfs_mount)
         refused = us.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", sink,
                          check=False, timeout=120)
-        assert refused.returncode not in (0, 132, 134, 139), refused.tail()
-        assert str(directory) in refused.output() or str(db) in refused.output(), refused.tail()
+        said = (refused.stdout + refused.stderr).decode(errors="replace")
+        assert refused.returncode not in (0, 132, 134, 139), said[-2000:]
+        assert str(directory) in said or str(db) in said, said[-2000:]
         during = check(broker.bootstrap, topic, dlq, group, db, drained=False)
         assert during.totals["committed"] == 0 and during.committed_ahead == 0, during
 
         make_writable(directory, tmpfs_mount)
-        streamed = us.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", sink).summary()
+        streamed = summary(us.run("stream", "--topic", topic, "--group", group, "--until-idle", "10", "--sink", sink))
         assert streamed["stored"] == "3000", streamed
         verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
         assert verdict.figures() == (0, 0, 0), verdict
@@ -131,7 +132,7 @@ def test_sqlite_disk_full_is_retried_until_there_is_room(broker, api, tmpfs):
     sink = f"sqlite:{db}"
     produced = setup_and_produce(us, api, topic, sink, 20_000)  # ~15 MB of users for 1 MiB of disk
     stream = us.start("stream", "--topic", topic, "--group", group, "--sink", sink)
-    stream.wait_for_line(lambda l: SINK_FAILED in l, "warning that a write failed on a full disk")
+    stream.await_match(SINK_FAILED)  # a write failed on a full disk
     during = check(broker.bootstrap, topic, dlq, group, db, drained=False)
     assert during.committed_ahead == 0, during
     assert sqlite_count(db) < 20_000
@@ -155,7 +156,7 @@ def test_sqlite_directory_deleted_under_a_running_stream(broker, api, tmp_path):
     stored_before = sqlite_ids(db)
     shutil.rmtree(directory)
 
-    second = us.run("produce", "--api", api.url, "--topic", topic, "--count", "3000", "--batch", "1000").summary()
+    second = summary(us.run("produce", "--api", api.url, "--topic", topic, "--count", "3000", "--batch", "1000"))
     assert second["published"] == "3000"
 
     def committed():
