@@ -245,19 +245,75 @@ let package = Package(
         ),
         .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
-        .testTarget(
-            name: "CassandraSinkTests",
+        // A randomuser.me answer, the user it becomes, and the stand-in API on a loopback port,
+        // shared by the tests of the modules that read or store users; not part of any product.
+        .target(
+            name: "UserTestSupport",
             dependencies: [
                 "UserContract",
+                "RandomUserAPI",
+                "StandInAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/UserTestSupport"
+        ),
+        .testTarget(
+            name: "UserContractTests",
+            dependencies: ["UserContract", "RandomUserAPI", "StandInAPI", "UserTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "RandomUserAPITests",
+            dependencies: [
+                "RandomUserAPI",
+                "UserContract",
+                "UserPipeline",
+                "StandInAPI",
                 "Retry",
+                "UserTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "StandInAPITests",
+            dependencies: [
+                "StandInAPI",
+                "RandomUserAPI",
+                "UserContract",
+                "UserTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "UserSinksTests",
+            dependencies: [
                 "UserSinks",
-                "userstream",
+                "UserContract",
+                "RandomUserAPI",
+                "StandInAPI",
+                "Retry",
                 "CQL",
                 "CQLTestSupport",
                 "Kafka",
                 "KafkaTestSupport",
+                "UserTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "StatusServiceTests",
+            dependencies: [
+                "StatusService",
+                "Metering",
+                "Kafka",
+                "UserSinks",
+                "UserContract",
+                "UserTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -270,14 +326,11 @@ let package = Package(
                 "StandInAPI",
                 "UserSinks",
                 "Metering",
-                "StatusService",
                 "Kafka",
                 "KafkaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Where the tests find Spark Connect and pyspark; not part of any product.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import UserContract
+import UserTestSupport
 
 /// contract/users_created.schema.json — the schema the broker and the registry enforce — says what
 /// `UserValidator` checks: the same twelve string fields, no others, and nothing the validator

@@ -5,6 +5,7 @@ import Testing
 @testable import UserContract
 @testable import RandomUserAPI
 @testable import StandInAPI
+import UserTestSupport
 
 @Suite struct StandInUserAPITests {
     func application(_ faults: FaultInjection = .none) -> some ApplicationProtocol {

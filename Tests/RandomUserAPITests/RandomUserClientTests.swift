@@ -4,6 +4,7 @@ import Testing
 @testable import Retry
 @testable import RandomUserAPI
 @testable import StandInAPI
+import UserTestSupport
 
 @Suite struct RandomUserClientTests {
     let fastRetry = RetryPolicy(maxAttempts: 40, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(20))

@@ -4,6 +4,7 @@ import Testing
 @testable import UserContract
 @testable import RandomUserAPI
 @testable import StandInAPI
+import UserTestSupport
 
 @Suite struct RandomUserResponseParserTests {
     func parse(_ text: String) throws -> RandomUserResponse {

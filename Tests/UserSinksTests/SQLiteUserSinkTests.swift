@@ -4,6 +4,7 @@ import Testing
 @testable import RandomUserAPI
 @testable import StandInAPI
 @testable import UserSinks
+import UserTestSupport
 
 @Suite struct SQLiteUserSinkTests {
     func temporaryPath() -> String {

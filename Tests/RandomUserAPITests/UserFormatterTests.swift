@@ -5,6 +5,7 @@ import Testing
 @testable import UserContract
 @testable import RandomUserAPI
 @testable import StandInAPI
+import UserTestSupport
 
 @Suite struct UserFormatterTests {
     @Test func formatsBySeedRules() throws {

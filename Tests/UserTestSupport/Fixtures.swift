@@ -1,10 +1,11 @@
 import Foundation
-@testable import UserContract
-@testable import RandomUserAPI
+import UserContract
+import RandomUserAPI
 
-enum Fixtures {
+/// A randomuser.me answer and the user it becomes, shared by the tests of the contract, the API client and the sinks.
+public enum Fixtures {
     /// A result as randomuser.me sends it (postcode as a number).
-    static let randomUserJSON = """
+    public static let randomUserJSON = """
     {"results":[{"gender":"female","name":{"title":"Miss","first":"Zoë","last":"Nichols"},
     "location":{"street":{"number":8929,"name":"Valwood Pkwy"},"city":"Billings","state":"Michigan",
     "country":"United States","postcode":63104,"coordinates":{"latitude":"-69.8246","longitude":"134.8719"},
@@ -20,11 +21,11 @@ enum Fixtures {
     "info":{"seed":"56d27f4a53bd5441","results":1,"page":1,"version":"1.4"}}
     """
 
-    static func response(_ json: String) throws -> RandomUserResponse {
+    public static func response(_ json: String) throws -> RandomUserResponse {
         try JSONDecoder().decode(RandomUserResponse.self, from: Data(json.utf8))
     }
 
-    static let user = User(
+    public static let user = User(
         id: "7a0eed16-9430-4d68-901f-c0d4c1c3bf00", firstName: "Zoë", lastName: "Nichols", gender: "female",
         address: "8929 Valwood Pkwy, Billings, Michigan, United States", postCode: "63104",
         email: "zoe.nichols@example.com", username: "yellowpeacock117", dob: "1992-03-08T15:13:16.688Z",
@@ -33,7 +34,7 @@ enum Fixtures {
     )
 
     /// The contract JSON of `user` with one field replaced by raw JSON (or removed when `nil`).
-    static func message(replacing field: String? = nil, with raw: String? = nil, extra: String? = nil) -> [UInt8] {
+    public static func message(replacing field: String? = nil, with raw: String? = nil, extra: String? = nil) -> [UInt8] {
         var parts: [String] = []
         for key in User.CodingKeys.allCases {
             let value = "\"" + user[key] + "\""

@@ -4,6 +4,7 @@ import Testing
 @testable import UserContract
 @testable import RandomUserAPI
 @testable import StandInAPI
+import UserTestSupport
 
 @Suite struct UserValidatorTests {
     let validator = UserValidator()

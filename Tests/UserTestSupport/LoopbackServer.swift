@@ -3,7 +3,7 @@ import ServiceLifecycle
 import StandInAPI
 
 /// Runs the stand-in API on a free loopback port for the duration of `body`.
-func withStandInAPI<T: Sendable>(
+public func withStandInAPI<T: Sendable>(
     faults: FaultInjection = .none, _ body: @Sendable (String) async throws -> T
 ) async throws -> T {
     var logger = Logger(label: "stand-in-api-test")
@@ -19,7 +19,7 @@ func withStandInAPI<T: Sendable>(
 
 /// Runs `server` in a group of its own while `body` runs, then shuts it down gracefully, as a
 /// command's group does.
-func whileRunning<T: Sendable>(_ server: some Service, _ body: () async throws -> T) async throws -> T {
+public func whileRunning<T: Sendable>(_ server: some Service, _ body: () async throws -> T) async throws -> T {
     var logger = Logger(label: "test-service-group")
     logger.logLevel = .warning
     let group = ServiceGroup(configuration: .init(services: [server], logger: logger))

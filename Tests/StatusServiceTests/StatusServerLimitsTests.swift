@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Metering
 @testable import StatusService
+import UserTestSupport
 
 /// The status server, run for real on a loopback port, keeps within its limits.
 @Suite struct StatusServerLimitsTests {
