@@ -67,6 +67,7 @@ public actor KafkaCluster {
         }
         let configuration = self.configuration
         let group = eventLoopGroup
+        // Stored and awaited by every caller wanting this broker meanwhile: one connect per broker.
         let task = Task { try await BrokerConnection.connect(to: broker.address, nodeID: nodeID, configuration: configuration, eventLoopGroup: group) }
         connections[nodeID] = task
         do {
@@ -126,14 +127,8 @@ public actor KafkaCluster {
     public func refreshMetadata(allTopics: Bool = false) async throws -> ClusterMetadata {
         if !allTopics, let refreshing { return try await refreshing.value }
         let topics = allTopics ? nil : Array(knownTopics)
-        let task = Task { () throws -> ClusterMetadata in
-            let connection = try await self.anyConnection()
-            let request = MetadataRequest(
-                topics: topics.map { $0.map { MetadataRequest.Topic(name: $0) } },
-                allowAutoTopicCreation: false)
-            let response = try await connection.send(request)
-            return ClusterMetadata(response)
-        }
+        // Stored and awaited by every caller refreshing meanwhile: one Metadata request for all.
+        let task = Task { try await self.fetchMetadata(topics: topics) }
         if !allTopics { refreshing = task }
         defer { if !allTopics { refreshing = nil } }
         let fresh: ClusterMetadata
@@ -142,16 +137,19 @@ public actor KafkaCluster {
         } catch let error as KafkaError where error.isRetriable {
             // The broker we asked went away: forget it and try another once.
             bootstrapConnection = nil
-            fresh = try await Task { () throws -> ClusterMetadata in
-                let connection = try await self.anyConnection()
-                let request = MetadataRequest(topics: topics.map { $0.map { MetadataRequest.Topic(name: $0) } }, allowAutoTopicCreation: false)
-                return ClusterMetadata(try await connection.send(request))
-            }.value
+            fresh = try await fetchMetadata(topics: topics)
         }
         metadata.merge(fresh, fullTopicList: allTopics || topics == nil)
         fetchedAt = .now
         stale = false
         return allTopics ? fresh : metadata
+    }
+
+    /// Metadata of `topics` (all topics when nil) from any broker.
+    private func fetchMetadata(topics: [String]?) async throws -> ClusterMetadata {
+        let connection = try await anyConnection()
+        let request = MetadataRequest(topics: topics.map { $0.map { MetadataRequest.Topic(name: $0) } }, allowAutoTopicCreation: false)
+        return ClusterMetadata(try await connection.send(request))
     }
 
     /// Closes every connection; later calls fail with `shutDown`.

@@ -115,6 +115,7 @@ public final class PartitionConsumer: Sendable {
     func startRound(from positions: [TopicPartition: Int64], maxWait: Duration, rotation: Int) -> Task<FetchRound, any Error> {
         let cluster = self.cluster
         let settings = self.settings
+        // The prefetched round: FetchRounds keeps it and either awaits it next or cancels it.
         return Task {
             guard !positions.isEmpty else {
                 // Nothing assigned (a group member may get no partitions): wait as a fetch would.

@@ -20,6 +20,7 @@ final class BackgroundCommitQueue: Sendable {
             return true
         }
         guard start else { return }
+        // Its end is awaited through `drained()`, which the consumer's close waits for.
         Task {
             while let next = self.next() { await commit(next) }
         }

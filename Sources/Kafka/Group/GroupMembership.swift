@@ -2,10 +2,11 @@ import KafkaProtocol
 import Logging
 import Synchronization
 
-/// Runs a `GroupMembershipStateMachine` against the cluster: one task feeds it events in
-/// order and carries out its actions. Requests run on their own tasks and come back as events;
-/// heartbeats tick on their own task; the caller's rebalance callbacks run one after another
-/// on a task of their own, so a slow callback never delays a heartbeat.
+/// Runs a `GroupMembershipStateMachine` against the cluster. One task owns all the work as
+/// child tasks: one feeds the machine events in order and carries out its actions; requests
+/// run as children of their own and come back as events; heartbeats tick on their own child;
+/// the caller's rebalance callbacks run one after another on a child of their own, so a slow
+/// callback never delays a heartbeat.
 final class GroupMembership: Sendable {
     /// What commits and callers need to know about the membership, updated after every event.
     struct Status: Sendable {
@@ -23,6 +24,9 @@ final class GroupMembership: Sendable {
     private let eventStream: AsyncStream<GroupMembershipEvent>
     private let callbacks: AsyncStream<@Sendable () async -> Void>.Continuation
     private let callbackStream: AsyncStream<@Sendable () async -> Void>
+    /// Requests, lookups and reports, each run as a child task beside the machine.
+    private let jobs: AsyncStream<@Sendable () async -> Void>.Continuation
+    private let jobStream: AsyncStream<@Sendable () async -> Void>
     /// The status and who waits on it, under one lock.
     private struct Locked {
         var status = Status()
@@ -31,7 +35,8 @@ final class GroupMembership: Sendable {
     }
 
     private let state = Mutex(Locked())
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The parent of every task of the membership: cancelled by `close`, awaited by `stopped`.
+    private let task = Mutex<Task<Void, Never>?>(nil)
     private let missingTopics = Mutex(MissingTopicWarnings())
     private static let logger = Logger(label: "userstream.kafka.group")
 
@@ -42,6 +47,7 @@ final class GroupMembership: Sendable {
         self.gate = gate
         (eventStream, events) = AsyncStream.makeStream()
         (callbackStream, callbacks) = AsyncStream.makeStream()
+        (jobStream, jobs) = AsyncStream.makeStream()
     }
 
     var status: Status { state.withLock { $0.status } }
@@ -58,23 +64,28 @@ final class GroupMembership: Sendable {
         let interval = settings.heartbeatInterval
         let events = self.events
         let callbackStream = self.callbackStream
-        tasks.withLock {
-            $0.append(Task { await self.run(machine) })
-            $0.append(Task { for await callback in callbackStream { await callback() } })
-            $0.append(Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    events.yield(.heartbeatTick(now: .now))
+        let jobStream = self.jobStream
+        let checkInterval = settings.topicCheckInterval
+        let task = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.run(machine) }
+                group.addTask { for await callback in callbackStream { await callback() } }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        events.yield(.heartbeatTick(now: .now))
+                    }
                 }
-            })
-            let checkInterval = settings.topicCheckInterval
-            $0.append(Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: checkInterval)
-                    events.yield(.topicCheckTick)
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: checkInterval)
+                        events.yield(.topicCheckTick)
+                    }
                 }
-            })
+                for await job in jobStream { group.addTask { await job() } }
+            }
         }
+        self.task.withLock { $0 = task }
         events.yield(.subscribe(topics: topics))
     }
 
@@ -92,10 +103,13 @@ final class GroupMembership: Sendable {
             }
             if closed { continuation.resume() } else { events.yield(.close) }
         }
-        tasks.withLock { tasks in
-            tasks.forEach { $0.cancel() }
-            tasks.removeAll()
-        }
+        task.withLock { $0 }?.cancel()
+    }
+
+    /// Returns once every task of the membership has ended: after `close`, and after the
+    /// connections closed, so that no request still waits for an answer.
+    func stopped() async {
+        await task.withLock { $0 }?.value
     }
 
     private func run(_ initial: GroupMembershipStateMachine) async {
@@ -120,7 +134,7 @@ final class GroupMembership: Sendable {
         case .none:
             break
         case .findCoordinator(let delay):
-            Task {
+            jobs.yield {
                 if delay > .zero { try? await Task.sleep(for: delay) }
                 do {
                     events.yield(.coordinatorFound(nodeID: try await GroupCoordinatorLookup.find(group: group, in: cluster)))
@@ -133,7 +147,7 @@ final class GroupMembership: Sendable {
             let timeout = settings.rebalanceTimeout + cluster.configuration.requestTimeout
             send(request, to: coordinator, timeout: timeout) { .joinGroupResponse($0) }
         case .fetchPartitionCounts(let topics):
-            Task {
+            jobs.yield {
                 var counts: [String: Int32] = [:]
                 for topic in topics {
                     // A subscribed topic that does not exist gets no partitions, as in other clients;
@@ -146,7 +160,7 @@ final class GroupMembership: Sendable {
                 events.yield(.partitionCounts(counts))
             }
         case .checkTopics(let topics):
-            Task {
+            jobs.yield {
                 await cluster.invalidateMetadata()
                 var counts: [String: Int32] = [:]
                 var missing: Set<String> = []
@@ -180,7 +194,7 @@ final class GroupMembership: Sendable {
         case .assign(let partitions):
             callbacks.yield { await self.apply(partitions, coordinator: coordinator) }
         case .sendLeaveGroup(let memberID):
-            Task {
+            jobs.yield {
                 do {
                     try await self.leave(memberID: memberID, coordinator: coordinator)
                     events.yield(.leaveFinished)
@@ -189,7 +203,7 @@ final class GroupMembership: Sendable {
                 }
             }
         case .reportStalledJoin(let stall):
-            Task { await self.warnAboutStalledJoin(stall) }
+            jobs.yield { await self.warnAboutStalledJoin(stall) }
         case .closed:
             finish(failure: nil)
         case .fail(let error):
@@ -230,7 +244,7 @@ final class GroupMembership: Sendable {
         let events = self.events
         let cluster = self.cluster
         let group = settings.groupID
-        Task {
+        jobs.yield {
             do {
                 guard let coordinator else { throw GroupCoordinatorLookup.notFound(group: group, doing: R.apiKey.name) }
                 let connection = try await cluster.connection(to: coordinator)

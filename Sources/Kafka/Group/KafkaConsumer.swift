@@ -155,11 +155,13 @@ public final class KafkaConsumer: Sendable {
     public func close() async {
         await backgroundCommits.drained()
         gate.releaseIfHeldByCurrentTask()
-        if let membership = membership.withLock({ $0 }) {
+        let membership = membership.withLock { $0 }
+        if let membership {
             await membership.close()
         } else {
             gate.end(failure: nil)
         }
         await fetcher.shutdown()
+        await membership?.stopped()
     }
 }

@@ -35,6 +35,7 @@ public final class KafkaProducer: Sendable {
         self.state = Mutex(State(settings: settings))
         _ = try await cluster.anyConnection()
         if settings.idempotent { try await initProducerID() }
+        // Stored and awaited by `shutdown`.
         let task = Task { [self] in await runSender() }
         senderTask.withLock { $0 = task }
     }
