@@ -104,6 +104,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Consumed records as JSON lines, written in one pass (`userstream kafka consume`).
+        .target(
+            name: "RecordJSONLines",
+            dependencies: [
+                "Kafka",
+                "KafkaProtocol",
+                "UserContract",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // A stand-in randomuser.me server (`userstream serve-api`, tests).
         .target(
             name: "StandInAPI",
@@ -183,6 +193,7 @@ let package = Package(
                 "Metering",
                 "StatusService",
                 "EmbeddedBroker",
+                "RecordJSONLines",
                 "Kafka",
                 "SparkConnect",
                 "SchemaRegistry",
@@ -247,6 +258,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect"]),
+        .testTarget(name: "RecordJSONLinesTests", dependencies: ["RecordJSONLines", "Kafka", "KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "EmbeddedBrokerTests",
             dependencies: [
