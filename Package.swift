@@ -96,7 +96,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // A Tansu broker as a child process that dies with this one, run as a service (`userstream up`).
+        // A Tansu broker as a child process that dies with this one, run as a service.
         .target(
             name: "EmbeddedBroker",
             dependencies: [
@@ -104,7 +104,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Consumed records as JSON lines, written in one pass (`userstream kafka consume`).
+        // Consumed records as JSON lines, written in one pass.
         .target(
             name: "RecordJSONLines",
             dependencies: [
