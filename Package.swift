@@ -97,12 +97,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // A Tansu broker as a child process that dies with this one, run as a service (`userstream up`).
+        // A Tansu broker as a child process that dies with this one, run as a service.
         .target(
             name: "EmbeddedBroker",
             dependencies: [
                 "Kafka",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Consumed records as JSON lines, written in one pass.
+        .target(
+            name: "RecordJSONLines",
+            dependencies: [
+                "Kafka",
+                "KafkaProtocol",
+                "UserContract",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // A stand-in randomuser.me server (`userstream serve-api`, tests).
@@ -186,6 +196,7 @@ let package = Package(
                 "Metering",
                 "StatusService",
                 "EmbeddedBroker",
+                "RecordJSONLines",
                 "Kafka",
                 "SparkConnect",
                 "SchemaRegistry",
@@ -351,6 +362,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        .testTarget(name: "RecordJSONLinesTests", dependencies: ["RecordJSONLines", "Kafka", "KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "EmbeddedBrokerTests",
             dependencies: [

@@ -4,7 +4,7 @@ import KafkaProtocol
 import NIOCore
 import UserContract
 
-/// Renders consumed records as the JSON lines `userstream kafka consume` prints:
+/// Renders consumed records as JSON lines:
 /// {"topic","partition","offset","timestamp","key","value","headers"}; bytes that are not UTF-8
 /// become null plus "key_base64"/"value_base64" (header values that are not UTF-8 become null).
 ///
@@ -12,26 +12,26 @@ import UserContract
 /// bytes are written through a pointer. Escaping goes through a 256-entry table and copies runs that
 /// need no escape in one go; UTF-8 is checked only from the first byte ≥ 0x80, while escaping, and an
 /// ill-formed field is rewound and written again as null (plus base64 for the key and value).
-struct JSONLineBuffer: ~Copyable {
+public struct JSONLineBuffer: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    private(set) var count = 0
+    public private(set) var count = 0
     /// `{"topic":"<topic>","partition":` for the last topic seen.
     private var topicPrefix: [UInt8] = []
     private var prefixTopic: String?
 
-    init(capacity: Int = 1 << 17) {
+    public init(capacity: Int = 1 << 17) {
         self.capacity = capacity
         storage = .allocate(capacity: capacity)
     }
 
     deinit { storage.deallocate() }
 
-    var isEmpty: Bool { count == 0 }
+    public var isEmpty: Bool { count == 0 }
 
-    mutating func removeAll() { count = 0 }
+    public mutating func removeAll() { count = 0 }
 
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: storage, count: count))
     }
 
@@ -63,7 +63,7 @@ struct JSONLineBuffer: ~Copyable {
     /// Fixed bytes of a header, apart from its key and value.
     private static let headerFixedBytes = 16
 
-    mutating func append(_ record: ConsumerRecord) {
+    public mutating func append(_ record: ConsumerRecord) {
         if prefixTopic != record.topic { makeTopicPrefix(record.topic) }
         let keyCount = record.key?.readableBytes ?? 0
         let valueCount = record.value?.readableBytes ?? 0
@@ -213,44 +213,5 @@ extension UnsafeMutablePointer<UInt8> {
                 self += 4
             }
         }
-    }
-}
-
-/// Buffered writes to standard output, counting the records that went out whole.
-struct StandardOutput: ~Copyable {
-    private var buffer = JSONLineBuffer()
-    /// Records in the buffer, not written yet.
-    private var buffered = 0
-    /// Records written out whole so far.
-    private(set) var printed = 0
-
-    mutating func append(_ record: ConsumerRecord) throws(OutputFailure) {
-        buffer.append(record)
-        buffered += 1
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    /// Writes the buffer; when standard output refuses part of it, counts the records before the
-    /// failure (each is one line: those whose newline went out) and throws.
-    mutating func flush() throws(OutputFailure) {
-        guard !buffer.isEmpty else { return }
-        defer {
-            buffer.removeAll()
-            buffered = 0
-        }
-        let (failure, whole): (OutputFailure?, Int) = buffer.withBytes { raw in
-            var written = 0
-            do throws(OutputFailure) {
-                try OutputFailure.writeAll(raw, written: &written)
-                return (nil, 0)
-            } catch {
-                return (error, raw.prefix(written).count(where: { $0 == UInt8(ascii: "\n") }))
-            }
-        }
-        if let failure {
-            printed += whole
-            throw failure
-        }
-        printed += buffered
     }
 }
