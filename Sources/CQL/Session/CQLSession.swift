@@ -231,6 +231,7 @@ public actor CQLSession {
         } else {
             let configuration = self.configuration
             let group = eventLoopGroup
+            // Stored, not a child: every caller that wants this node meanwhile awaits the same connect.
             task = Task {
                 let connection = try await CQLConnection.connect(host: node.host, port: node.port,
                                                                  configuration: configuration.connectionConfiguration, eventLoopGroup: group)

@@ -51,6 +51,7 @@ public final class SparkSession: Sendable {
         let client = GRPCClient(transport: transport)
         self.client = client
         service = Spark_Connect_SparkConnectService.Client(wrapping: client)
+        // Stored, not a child: the session outlives its initializer, and close() awaits it.
         connections = Task { try? await client.runConnections() }
     }
 
