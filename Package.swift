@@ -256,8 +256,8 @@ let package = Package(
         ),
         .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
-        // A randomuser.me answer, the user it becomes, and the stand-in API on a loopback port,
-        // shared by the tests of the modules that read or store users; not part of any product.
+        // A randomuser.me answer, the user it becomes, the stand-in API on a loopback port, and a
+        // service run in a group of its own, shared by the tests; not part of any product.
         .target(
             name: "UserTestSupport",
             dependencies: [
@@ -369,8 +369,7 @@ let package = Package(
                 "EmbeddedBroker",
                 "Kafka",
                 "KafkaTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "UserTestSupport",
             ]
         ),
     ],

