@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Retry
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
