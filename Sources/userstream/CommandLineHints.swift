@@ -55,8 +55,7 @@ enum CommandLineHints {
     /// A sink setting that cannot be used, as a usage error naming the flag that gave it.
     static func usage(_ error: SinkConfigurationError) -> String {
         switch error {
-        case .unknownSink, .missingSQLitePath, .invalidCassandraURL: "--sink \(error)"
-        case .invalidKeyspace: "\(error)"
+        case .unknownSink, .missingSQLitePath, .invalidCassandraURL, .invalidKeyspace: "--sink \(error)"
         case .invalidReplication(let text, let problem): "--replication \(text): \(problem)"
         case .invalidConsistency: "--consistency \(error)"
         case .incompleteCredentials(.userNameEmpty): "\(error) — set --sink-username"

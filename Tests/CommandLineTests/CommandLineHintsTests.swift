@@ -86,6 +86,7 @@ import UserSinks
         let usages: [(SinkConfigurationError, String)] = [
             (.unknownSink("mysql://db"), "--sink mysql://db is neither a SQLite nor a Cassandra location"),
             (.missingSQLitePath, "--sink sqlite: names no file"),
+            (.invalidKeyspace("bad keyspace"), "--sink keyspace 'bad keyspace' is not a valid Cassandra name"),
             (.invalidReplication("Nope", "unknown strategy"), "--replication Nope: unknown strategy"),
             (.invalidConsistency("MOST"), "--consistency MOST is not a consistency level"),
             (.incompleteCredentials(.userNameEmpty), "the Cassandra user name is empty — set --sink-username"),
