@@ -28,6 +28,9 @@ enum CommandLineHints {
         case SparkConnectError.unreachable: "set --remote sc://host:port"
         case EmbeddedBrokerError.notExecutable, EmbeddedBrokerError.cannotStart: "run scripts/setup.sh, or set --tansu PATH"
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
+        case GroupOffsetResetError.groupHasMembers(let group, _):
+            "stop them (SIGTERM to `userstream stream`, close the other consumers) and run it again; `userstream kafka groups \(group)` shows them"
+        case GroupOffsetResetError.groupNotFound: "check the name: `userstream kafka groups` lists the groups"
         default: nil
         }
     }

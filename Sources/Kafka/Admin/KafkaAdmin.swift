@@ -28,12 +28,23 @@ public struct TopicDescription: Sendable, Equatable {
     public var isInternal: Bool
 }
 
-/// Where in a partition's log to look: its first offset or the offset after its last record.
+/// Where in a partition's log to look: its first offset, the offset after its last record, or the
+/// first record written at or after a time.
 public enum OffsetSpec: Sendable, Equatable {
     case earliest
     case latest
+    /// The first offset whose record's timestamp is at or after `milliseconds` since 1970; the
+    /// offset after the last record when none is.
+    case time(milliseconds: Int64)
 
-    var timestamp: Int64 { self == .earliest ? -2 : -1 }
+    /// The timestamp ListOffsets asks for: -2 and -1 are Kafka's codes for earliest and latest.
+    var listOffsetsTimestamp: Int64 {
+        switch self {
+        case .earliest: -2
+        case .latest: -1
+        case .time(let milliseconds): milliseconds
+        }
+    }
 }
 
 /// Topic administration and offset queries.
@@ -114,7 +125,7 @@ public final class KafkaAdmin: Sendable {
         }.sorted { $0.name < $1.name }
     }
 
-    /// The earliest or latest offset of every partition of `topic`.
+    /// The earliest or latest offset of every partition of `topic`, or the first at or after a time.
     public func offsets(topic: String, _ spec: OffsetSpec) async throws -> [Int32: Int64] {
         let metadata = try await cluster.topic(topic)
         let partitions = metadata.partitions.map { TopicPartition(topic: topic, partition: $0.id) }

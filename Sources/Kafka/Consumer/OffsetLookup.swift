@@ -39,7 +39,7 @@ struct OffsetLookup {
                     let connection = try await cluster.connection(to: leader)
                     let topics = Dictionary(grouping: tps, by: \.topic).map { topic, tps in
                         ListOffsetsRequest.ListOffsetsTopic(name: topic, partitions: tps.map {
-                            .init(partitionIndex: $0.partition, timestamp: spec.timestamp, maxNumOffsets: 1)
+                            .init(partitionIndex: $0.partition, timestamp: spec.listOffsetsTimestamp, maxNumOffsets: 1)
                         })
                     }
                     let response = try await connection.send(ListOffsetsRequest(replicaId: -1, isolationLevel: isolation.rawValue, topics: topics))
@@ -64,6 +64,9 @@ struct OffsetLookup {
             remaining = retry
             if spec == .latest, remaining.isEmpty {
                 try await raiseToHighWatermarks(&result, isolation: isolation)
+            }
+            if case .time(let milliseconds) = spec, remaining.isEmpty {
+                try await checkTimeAnswers(&result, atOrAfter: milliseconds, isolation: isolation)
             }
             if !remaining.isEmpty {
                 let retry = RetryPolicy.brokerRequests

@@ -2,11 +2,22 @@ import ArgumentParser
 import Foundation
 import Kafka
 
-/// `userstream kafka groups [GROUP]`: lists consumer groups, or shows one group's members and
-/// per-partition lag.
+/// `userstream kafka groups`: `show` (the default) lists or describes groups, `reset` moves a
+/// stopped group's offsets.
 struct GroupsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "groups",
+        abstract: "List consumer groups, show one (its members and lag), or reset a stopped group's offsets.",
+        subcommands: [GroupsShowCommand.self, GroupsResetCommand.self],
+        defaultSubcommand: GroupsShowCommand.self
+    )
+}
+
+/// `userstream kafka groups [show] [GROUP]`: lists consumer groups, or shows one group's members
+/// and per-partition lag.
+struct GroupsShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "List consumer groups; with a group, show its members and, per partition, end offset, committed offset and lag."
     )
 
@@ -79,13 +90,14 @@ struct GroupsCommand: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
+}
 
-    private func printTable(_ rows: [[String]]) {
-        guard let header = rows.first else { return }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-        }
+/// Prints `rows` as columns padded to the widest cell; the first row is the header.
+func printTable(_ rows: [[String]]) {
+    guard let header = rows.first else { return }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+        print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
     }
 }
