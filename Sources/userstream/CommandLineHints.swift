@@ -29,7 +29,8 @@ enum CommandLineHints {
         case EmbeddedBrokerError.notExecutable, EmbeddedBrokerError.cannotStart: "run scripts/setup.sh, or set --tansu PATH"
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
         case GroupOffsetResetError.groupHasMembers(let group, _):
-            "stop them (SIGTERM to `userstream stream`, close the other consumers) and run it again; `userstream kafka groups \(group)` shows them"
+            "stop them (SIGTERM to `userstream stream`, close the other consumers) and run it again once `userstream kafka groups \(group)` "
+                + "shows no member (a member that did not leave stays until its session timeout, 6 s for `userstream stream`)"
         case GroupOffsetResetError.groupNotFound: "check the name: `userstream kafka groups` lists the groups"
         default: nil
         }

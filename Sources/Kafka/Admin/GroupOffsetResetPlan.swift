@@ -77,11 +77,19 @@ public enum GroupOffsetResetError: Error, Sendable, Equatable, CustomStringConve
             "consumer group '\(group)' does not exist: it has no members and no committed offsets"
         case .groupHasMembers(let group, let members):
             "consumer group '\(group)' has \(members.count) live member\(members.count == 1 ? "" : "s"): "
-                + members.map { "\($0.memberID) (client \($0.clientID), host \($0.clientHost))" }.joined(separator: ", ")
+                + members.map(\.identification).joined(separator: ", ")
         case .commitRefused(let group, let errors):
             "the coordinator of consumer group '\(group)' refused the new offsets: "
                 + errors.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
                     .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
+    }
+}
+
+extension GroupMemberDescription {
+    /// The member id, with the client id and host when the broker reports them (Tansu does not).
+    var identification: String {
+        let details = [("client", clientID), ("host", clientHost)].filter { !$0.1.isEmpty }.map { "\($0.0) \($0.1)" }
+        return details.isEmpty ? memberID : "\(memberID) (\(details.joined(separator: ", ")))"
     }
 }
