@@ -220,7 +220,43 @@ def live_pipeline(tmp_path_factory):
 
 
 def check_shown_output(command, live_pipeline):
-    folder, env = live_pipeline
+    assert_prints_as_shown(command, *live_pipeline)
+
+
+@pytest.fixture(scope="module")
+def group_committed_by_a_leaving_member(tmp_path_factory):
+    """3,000 users on the users topic, all committed by group userstream through a kafka-python
+    member that leaves the group when closed: a `stream` that led its group stays listed on Tansu
+    0.6 until another member joins, and `kafka groups reset` refuses a group with members."""
+    from kafka import KafkaConsumer
+    broker, api = Broker(), StandInAPI()
+    folder = tmp_path_factory.mktemp("readme-reset")
+    binary = userstream_bin()
+    env = dict(without_userstream_variables(), USERSTREAM_BOOTSTRAP_SERVERS=broker.bootstrap,
+               PATH=f"{binary.parent}:{os.environ['PATH']}")
+    try:
+        for step in (["kafka", "topics", "create", "users_created", "--partitions", "3"], ["produce", "--count", "3000", "--api", api.url]):
+            result = subprocess.run([str(binary), *step], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+            assert result.returncode == 0, f"{step}: {result.stderr[-2000:]}"
+        consumer = KafkaConsumer("users_created", bootstrap_servers=broker.bootstrap, group_id="userstream", enable_auto_commit=False,
+                                 auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=500)
+        read = 0
+        while read < 3000:  # the poll is the pause
+            read += sum(len(records) for records in consumer.poll(timeout_ms=500).values())
+        consumer.commit()
+        consumer.close()
+        yield folder, env
+    finally:
+        api.stop()
+        broker.stop()
+
+
+def check_groups_reset(command, group_committed_by_a_leaving_member):
+    assert "--dry-run" in command.text
+    assert_prints_as_shown(command, *group_committed_by_a_leaving_member)
+
+
+def assert_prints_as_shown(command, folder, env):
     result = run_shell(command.text, folder, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     printed = result.stdout.splitlines()
@@ -281,6 +317,7 @@ CHECKS = [
     (r"sqlite3 data/users\.db 'select \* from created_users limit \d+'", check_sqlite3),
     (r"\.build/debug/userstream query --limit \d+", check_query_in_checkout),
     (r"userstream status .*", check_shown_output),
+    (r"userstream kafka groups reset userstream --to \S+ --dry-run", check_groups_reset),
     (r"userstream spark (submit|status|stop) .*", check_spark),
     (r"USERSTREAM_BIN=\S+ \.venv/bin/python benchmarks/\w+\.py( --\w+ \d+)*", check_benchmark),
 ]
