@@ -38,24 +38,25 @@ struct GroupsResetCommand: AsyncParsableCommand {
         let now = Date()
         let spec = try to.offsetSpec(now: now)
         try await KafkaAdmin.withAdmin(configuration: try connection.kafkaConfiguration()) { admin in
-            let plan: GroupOffsetResetPlan
+            var plan: GroupOffsetResetPlan?
             do {
-                plan = try await admin.planOffsetReset(group: group, topic: topic, to: spec)
+                let planned = try await admin.planOffsetReset(group: group, topic: topic, to: spec)
+                plan = planned
+                print("group \(group) topic \(topic): to \(to.describe(now: now))\(dryRun ? " (dry run: nothing is committed)" : "")")
+                printPlan(planned)
+                if !dryRun {
+                    let committed = try await admin.applyOffsetReset(planned)
+                    print("committed now:")
+                    printTable([["PARTITION", "COMMITTED"]] + planned.moves.map {
+                        [String($0.partition), committed[$0.partition].map(String.init) ?? "-"]
+                    })
+                }
             } catch let error as GroupOffsetResetError {
                 printError(CommandLineHints.message("userstream: error: \(error)", for: error))
-                print(summary(partitions: 0, reprocessed: 0, skipped: 0, applied: false))
+                print(summary(plan, applied: false))
                 throw ExitCode.failure
             }
-            print("group \(group) topic \(topic): to \(to.describe(now: now))\(dryRun ? " (dry run: nothing is committed)" : "")")
-            printPlan(plan)
-            if !dryRun {
-                let committed = try await admin.applyOffsetReset(plan)
-                print("committed now:")
-                printTable([["PARTITION", "COMMITTED"]] + plan.moves.map {
-                    [String($0.partition), committed[$0.partition].map(String.init) ?? "-"]
-                })
-            }
-            print(summary(partitions: plan.moves.count, reprocessed: plan.reprocessed, skipped: plan.skipped, applied: !dryRun))
+            print(summary(plan, applied: !dryRun))
         }
     }
 
@@ -69,7 +70,9 @@ struct GroupsResetCommand: AsyncParsableCommand {
         printTable(rows)
     }
 
-    private func summary(partitions: Int, reprocessed: Int64, skipped: Int64, applied: Bool) -> String {
-        "userstream: groups reset group=\(group) topic=\(topic) partitions=\(partitions) reprocess=\(reprocessed) skip=\(skipped) applied=\(applied ? "yes" : "no")"
+    /// The summary line; a refused group has no plan, hence no partitions.
+    private func summary(_ plan: GroupOffsetResetPlan?, applied: Bool) -> String {
+        "userstream: groups reset group=\(group) topic=\(topic) partitions=\(plan?.moves.count ?? 0) "
+            + "reprocess=\(plan?.reprocessed ?? 0) skip=\(plan?.skipped ?? 0) applied=\(applied ? "yes" : "no")"
     }
 }
