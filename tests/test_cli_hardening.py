@@ -164,6 +164,7 @@ TOPIC_PLACES = [
     (["status"], "--topic", "USERSTREAM_TOPIC"),
     (["up"], "--dlq-topic", "USERSTREAM_DLQ_TOPIC"),
     (["kafka", "groups", "g"], "--topic", None),
+    (["kafka", "groups", "reset", "g", "--to", "earliest"], "--topic", "USERSTREAM_TOPIC"),
     (["spark", "submit"], "--topic", None),
     (["kafka", "topics", "create"], None, None),
     (["kafka", "topics", "delete"], None, None),
