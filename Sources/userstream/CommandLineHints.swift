@@ -28,6 +28,8 @@ enum CommandLineHints {
         case SparkConnectError.unreachable: "set --remote sc://host:port"
         case EmbeddedBrokerError.notExecutable, EmbeddedBrokerError.cannotStart: "run scripts/setup.sh, or set --tansu PATH"
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
+        case DeadLetterError.topicMissing: "check --topic or --dlq-topic (userstream status names the dead-letter topic)"
+        case DeadLetterError.groupUnknown: "check --group (userstream kafka groups lists them)"
         default: nil
         }
     }

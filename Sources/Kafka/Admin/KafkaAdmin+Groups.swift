@@ -62,7 +62,7 @@ extension KafkaAdmin {
         return PartitionLag.of(ends: ends, starts: starts, committed: committed)
     }
 
-    private func coordinatorConnection(_ group: String) async throws -> BrokerConnection {
+    func coordinatorConnection(_ group: String) async throws -> BrokerConnection {
         var attempt = 0
         while true {
             attempt += 1
