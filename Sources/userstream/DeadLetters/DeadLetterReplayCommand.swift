@@ -46,8 +46,8 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         if let since = selection.since, let until = selection.until, since > until {
             throw ValidationError("--since \(self.since ?? "") is after --until \(self.until ?? "")")
         }
-        if maxReplays < 0 { throw ValidationError("--max-replays must be 0 or more") }
-        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        _ = try NumberSetting.count("--max-replays", from: 0, to: 1_000_000).resolve(maxReplays)
+        _ = try NumberSetting.count("--batch", to: 100_000).resolve(batch)
         if group?.isEmpty == true { throw ValidationError("--group must not be empty") }
     }
 

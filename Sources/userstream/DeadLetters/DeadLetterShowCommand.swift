@@ -23,7 +23,7 @@ struct DeadLetterShowCommand: AsyncParsableCommand {
     private static let valueExcerpt = 1000
 
     func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        _ = try NumberSetting.count("--limit", to: Int(Int32.max)).resolve(limit)
     }
 
     func run() async throws {
