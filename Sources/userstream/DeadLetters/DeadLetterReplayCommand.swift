@@ -29,14 +29,16 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     @Option(help: "Only dead letters dead-lettered before this time (same forms as --since).")
     var until: String?
 
-    @Option(help: "Replays a record may have had and still be replayed; default 3.")
-    var maxReplays = 3
+    @Option(name: .customLong("max-replays"), help: "Replays a record may have had and still be replayed; default 3.")
+    private var maxReplaysOption: Int?
+    private var maxReplays: Int { get throws { try NumberSetting.count("--max-replays", from: 0, to: 1_000_000).resolve(maxReplaysOption, default: 3) } }
 
     @Option(help: "The consumer group keeping the replay's progress; default \(defaultGroup), plus the filters when there are any.")
     var group: String?
 
-    @Option(help: "Records sent and then committed at a time; default 500.")
-    var batch = 500
+    @Option(name: .customLong("batch"), help: "Records sent and then committed at a time; default 500.")
+    private var batchOption: Int?
+    private var batch: Int { get throws { try NumberSetting.count("--batch", to: 100_000).resolve(batchOption, default: 500) } }
 
     @Flag(help: "Print what would be replayed; send and commit nothing.")
     var dryRun = false
@@ -46,8 +48,8 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         if let since = selection.since, let until = selection.until, since > until {
             throw ValidationError("--since \(self.since ?? "") is after --until \(self.until ?? "")")
         }
-        _ = try NumberSetting.count("--max-replays", from: 0, to: 1_000_000).resolve(maxReplays)
-        _ = try NumberSetting.count("--batch", to: 100_000).resolve(batch)
+        _ = try maxReplays
+        _ = try batch
         if group?.isEmpty == true { throw ValidationError("--group must not be empty") }
     }
 
@@ -63,8 +65,8 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = DeadLetterReplay.Settings(group: groupID, selection: try selection(), maxReplays: maxReplays, chunk: batch)
-        let (dryRun, maxReplays) = (dryRun, maxReplays)
+        let settings = DeadLetterReplay.Settings(group: groupID, selection: try selection(), maxReplays: try maxReplays, chunk: try batch)
+        let (dryRun, maxReplays) = (dryRun, settings.maxReplays)
         let configuration = try options.connection.kafkaConfiguration()
         let producer = dryRun ? nil : try await KafkaProducer(configuration: configuration)
         let outcome: Result<(String, Int64, DeadLetterReplay.Summary), any Error>
