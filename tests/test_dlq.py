@@ -180,6 +180,12 @@ def test_bad_input_is_refused_clearly(userstream, broker, tmp_path):
     code, error = refused("stats", "--topic", topic, "--group", "no-such-group")
     assert code == 1 and "consumer group 'no-such-group' has committed no offset" in error
 
+    member = userstream.start("kafka", "consume", dlq, "--group", group)
+    member.await_match(r"^assigned: ")
+    code, error = refused("replay", "--topic", topic, "--group", group)
+    assert code == 1 and f"consumer group '{group}' has live members" in error and "set another --group" in error
+    member.kill(signal.SIGTERM)
+
     empty = userstream.run("dlq", "replay", "--topic", topic, "--since", "1h-ago")
     assert f"dead-letter topic {dlq} is empty" in empty.stdout.decode() and summary(empty)["selected"] == "0"
     assert b"is empty" in userstream.run("dlq", "stats", "--topic", topic).stdout

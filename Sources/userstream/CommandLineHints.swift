@@ -30,6 +30,7 @@ enum CommandLineHints {
         case UserIngest.IngestError.publishFailed(_, let reason): hint(for: reason)
         case DeadLetterError.topicMissing: "check --topic or --dlq-topic (userstream status names the dead-letter topic)"
         case DeadLetterError.groupUnknown: "check --group (userstream kafka groups lists them)"
+        case DeadLetterError.groupHasMembers: "set another --group, or stop its members"
         default: nil
         }
     }

@@ -64,9 +64,14 @@ public struct DeadLetterReplay: Sendable {
         }
     }
 
-    /// Replays the selected dead letters from the group's position to the end of the log at the start.
+    /// Replays the selected dead letters from the group's position to the end of the log at the
+    /// start; refuses a group with live members.
     public func run(_ report: @Sendable (Event) async throws -> Void) async throws -> Summary {
         let extent = try await log.extent()
+        let members = try await admin.describeGroup(settings.group).members
+        guard members.isEmpty else {
+            throw DeadLetterError.groupHasMembers(group: settings.group, members: members.map { "\($0.memberID) (\($0.clientID))" })
+        }
         var summary = Summary()
         try await log.read(from: try await positions(in: extent), to: extent.ends) { entries in
             for start in stride(from: 0, to: entries.count, by: max(1, settings.chunk)) {
