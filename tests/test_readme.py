@@ -16,8 +16,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from kafka import KafkaProducer
+
 from pipeline_fixtures import FIELDS, summary
 from processes import ROOT, Broker, StandInAPI, run_as, userstream_bin
+from test_pipeline import encoded, good_user
 
 README = ROOT / "README.md"
 NOBODY = (65534, 65534)
@@ -220,7 +223,8 @@ def live_pipeline(tmp_path_factory):
 
 
 def check_shown_output(command, live_pipeline):
-    assert_prints_as_shown(command, *live_pipeline)
+    folder, env = live_pipeline
+    assert_shown(command, run_shell(command.text, folder, env=env, timeout=120))
 
 
 @pytest.fixture(scope="module")
@@ -253,16 +257,60 @@ def group_committed_by_a_leaving_member(tmp_path_factory):
 
 def check_groups_reset(command, group_committed_by_a_leaving_member):
     assert "--dry-run" in command.text
-    assert_prints_as_shown(command, *group_committed_by_a_leaving_member)
+    folder, env = group_committed_by_a_leaving_member
+    assert_shown(command, run_shell(command.text, folder, env=env, timeout=120))
 
 
-def assert_prints_as_shown(command, folder, env):
-    result = run_shell(command.text, folder, env=env, timeout=120)
+def assert_shown(command, result):
+    """`result` exited 0 and printed the lines the README shows under `command`, in their shape."""
     assert result.returncode == 0, result.stderr
     printed = result.stdout.splitlines()
     assert len(printed) == len(command.shown), f"README shows:\n{chr(10).join(command.shown)}\nprinted:\n{result.stdout}"
     for shown, line in zip(command.shown, printed):
         assert shape(shown).fullmatch(line), f"README shows {shown!r}, printed {line!r}"
+
+
+# --- the "After an incident" walkthrough, in order, on a pipeline of its own -------------------
+
+INCIDENT = re.compile(r"userstream (status|dlq stats|dlq replay --reason invalid_date|stream --until-idle 3)")
+
+
+@pytest.fixture(scope="module")
+def incident(tmp_path_factory):
+    """The walkthrough's pipeline: on a broker without the contract (so records that are not JSON
+    reach the topic), 20 users and 2 such records streamed, and 3 valid users written onto the
+    dead-letter topic with the stream's headers, standing for records whose cause was fixed; then
+    the walkthrough's commands run in the README's order. Their results, by README line."""
+    broker = Broker(schema_registry=False)
+    folder = tmp_path_factory.mktemp("readme-incident")
+    if run_as():
+        os.chown(folder, *run_as())
+    binary = userstream_bin()
+    env = dict(without_userstream_variables(), USERSTREAM_BOOTSTRAP_SERVERS=broker.bootstrap,
+               PATH=f"{binary.parent}:{os.environ['PATH']}")
+    try:
+        assert run_shell("userstream setup", folder, env=env).returncode == 0
+        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+        for n in range(20):
+            user = good_user(n)
+            producer.send("users_created", key=user["id"].encode(), value=encoded(user))
+        for n in range(2):
+            producer.send("users_created", key=f"bad-{n}".encode(), value=b"this is not JSON")
+        for n in range(3):
+            user = good_user(100 + n)
+            producer.send("users_created.dlq", key=user["id"].encode(), value=encoded(user), partition=n, headers=[
+                ("dlq.reason", b"invalid_date"), ("dlq.message", b"refused by the old rule"), ("dlq.source.topic", b"users_created"),
+                ("dlq.source.partition", str(n).encode()), ("dlq.source.offset", b"0")])
+        producer.flush()
+        producer.close()
+        assert run_shell("userstream stream --until-idle 3", folder, env=env).returncode == 0
+        yield {c.line: run_shell(c.text, folder, env=env, timeout=120) for c in COMMANDS if INCIDENT.fullmatch(c.text)}
+    finally:
+        broker.stop()
+
+
+def check_incident_step(command, incident):
+    assert_shown(command, incident[command.line])
 
 
 # --- commands that cannot run here, checked as far as they can be ------------------------------
@@ -318,6 +366,7 @@ CHECKS = [
     (r"\.build/debug/userstream query --limit \d+", check_query_in_checkout),
     (r"userstream status .*", check_shown_output),
     (r"userstream kafka groups reset userstream --to \S+ --dry-run", check_groups_reset),
+    (INCIDENT.pattern, check_incident_step),
     (r"userstream spark (submit|status|stop) .*", check_spark),
     (r"USERSTREAM_BIN=\S+ \.venv/bin/python benchmarks/\w+\.py( --\w+ \d+)*", check_benchmark),
 ]

@@ -32,6 +32,9 @@ enum CommandLineHints {
             "stop them (SIGTERM to `userstream stream`, close the other consumers) and run it again once `userstream kafka groups \(group)` "
                 + "shows no member (a member that did not leave stays until its session timeout, 6 s for `userstream stream`)"
         case GroupOffsetResetError.groupNotFound: "check the name: `userstream kafka groups` lists the groups"
+        case DeadLetterError.topicMissing: "check --topic or --dlq-topic (userstream status names the dead-letter topic)"
+        case DeadLetterError.groupUnknown: "check --group (userstream kafka groups lists them)"
+        case DeadLetterError.groupHasMembers: "set another --group, or stop its members"
         default: nil
         }
     }

@@ -40,28 +40,41 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     /// A string escapes half of a UTF-16 surrogate pair (`\ud800`): no character, and not stored as U+FFFD.
     case loneSurrogate(field: String)
 
-    /// Stable code for headers, metrics labels and scripts.
-    public var code: String {
+    /// The stable codes, one per case: what `dlq.reason` holds for a rejected record.
+    public enum Code: String, CaseIterable, Sendable {
+        case nullValue = "null_value", emptyValue = "empty_value", oversizedValue = "oversized_value"
+        case invalidUTF8 = "invalid_utf8", notJSON = "not_json", notObject = "not_object"
+        case missingField = "missing_field", unknownField = "unknown_field", duplicateField = "duplicate_field"
+        case wrongType = "wrong_type", nullField = "null_field", emptyID = "empty_id", invalidID = "invalid_id"
+        case invalidEmail = "invalid_email", invalidDate = "invalid_date", fieldTooLong = "field_too_long"
+        case loneSurrogate = "lone_surrogate"
+    }
+
+    /// This reason's case, without its details.
+    public var kind: Code {
         switch self {
-        case .nullValue: "null_value"
-        case .emptyValue: "empty_value"
-        case .oversizedValue: "oversized_value"
-        case .invalidUTF8: "invalid_utf8"
-        case .notJSON: "not_json"
-        case .notObject: "not_object"
-        case .missingField: "missing_field"
-        case .unknownField: "unknown_field"
-        case .duplicateField: "duplicate_field"
-        case .wrongType: "wrong_type"
-        case .nullField: "null_field"
-        case .emptyID: "empty_id"
-        case .invalidID: "invalid_id"
-        case .invalidEmail: "invalid_email"
-        case .invalidDate: "invalid_date"
-        case .fieldTooLong: "field_too_long"
-        case .loneSurrogate: "lone_surrogate"
+        case .nullValue: .nullValue
+        case .emptyValue: .emptyValue
+        case .oversizedValue: .oversizedValue
+        case .invalidUTF8: .invalidUTF8
+        case .notJSON: .notJSON
+        case .notObject: .notObject
+        case .missingField: .missingField
+        case .unknownField: .unknownField
+        case .duplicateField: .duplicateField
+        case .wrongType: .wrongType
+        case .nullField: .nullField
+        case .emptyID: .emptyID
+        case .invalidID: .invalidID
+        case .invalidEmail: .invalidEmail
+        case .invalidDate: .invalidDate
+        case .fieldTooLong: .fieldTooLong
+        case .loneSurrogate: .loneSurrogate
         }
     }
+
+    /// Stable code for headers, metrics labels and scripts.
+    public var code: String { kind.rawValue }
 
     /// The contract field the reason is about, if any.
     public var field: String? {
