@@ -28,12 +28,21 @@ public struct TopicDescription: Sendable, Equatable {
     public var isInternal: Bool
 }
 
-/// Where in a partition's log to look: its first offset or the offset after its last record.
+/// Where in a partition's log to look: its first offset, the offset after its last record, or the
+/// first offset whose record's timestamp is at or after a time (-1 when no record is that late).
 public enum OffsetSpec: Sendable, Equatable {
     case earliest
     case latest
+    /// Milliseconds since the epoch.
+    case timestamp(Int64)
 
-    var timestamp: Int64 { self == .earliest ? -2 : -1 }
+    var timestamp: Int64 {
+        switch self {
+        case .earliest: -2
+        case .latest: -1
+        case .timestamp(let milliseconds): milliseconds
+        }
+    }
 }
 
 /// Topic administration and offset queries.
@@ -114,7 +123,7 @@ public final class KafkaAdmin: Sendable {
         }.sorted { $0.name < $1.name }
     }
 
-    /// The earliest or latest offset of every partition of `topic`.
+    /// The earliest or latest offset, or the offset at a time, of every partition of `topic`.
     public func offsets(topic: String, _ spec: OffsetSpec) async throws -> [Int32: Int64] {
         let metadata = try await cluster.topic(topic)
         let partitions = metadata.partitions.map { TopicPartition(topic: topic, partition: $0.id) }
