@@ -93,7 +93,7 @@ def test_json_report_for_machines(userstream, streamed, tmp_path):
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert (report["records"], report["ids"], report["stored"], report["missing"], report["different"]) == (USERS, USERS, USERS - 1, 1, 0)
-    assert [finding["id"] for finding in report["missing_i_ds"]] == [deleted]
+    assert [finding["id"] for finding in report["first_missing"]] == [deleted]
     assert sorted(p["partition"] for p in report["partitions"]) == [0, 1, 2]
     assert "userstream: verify records=" in result.stderr.decode()
 

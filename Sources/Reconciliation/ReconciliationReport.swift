@@ -38,9 +38,10 @@ public struct ReconciliationReport: Sendable, Codable, Equatable {
     public var different: Int = 0
     /// Rows whose id has no valid record in the topic; only counted when the topic is expected complete.
     public var extra: Int?
-    public var missingIDs: [Finding] = []
-    public var differentIDs: [Finding] = []
-    public var extraIDs: [Finding]?
+    /// The first ids of each kind, up to the number asked for.
+    public var firstMissing: [Finding] = []
+    public var firstDifferent: [Finding] = []
+    public var firstExtra: [Finding]?
 
     /// Nothing missing, nothing different, and no extra row when those were counted.
     public var isConsistent: Bool { missing == 0 && different == 0 && (extra ?? 0) == 0 }

@@ -91,17 +91,17 @@ final class SpillFile: Sendable {
                 report.deadLettered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead") ?? 0
                 report.stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stored") ?? 0
                 report.missing = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(missing)") ?? 0
-                report.missingIDs = try Row.fetchAll(db, sql: "SELECT l.id, l.partition, l.offset \(missing) \(order)").map {
+                report.firstMissing = try Row.fetchAll(db, sql: "SELECT l.id, l.partition, l.offset \(missing) \(order)").map {
                     ReconciliationReport.Finding(id: $0["id"], partition: $0["partition"], offset: $0["offset"])
                 }
                 report.different = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(different)") ?? 0
-                report.differentIDs = try Row.fetchAll(db, sql: "SELECT l.id, l.partition, l.offset, l.fingerprint AS topic, s.fingerprint AS sink \(different) \(order)").map {
+                report.firstDifferent = try Row.fetchAll(db, sql: "SELECT l.id, l.partition, l.offset, l.fingerprint AS topic, s.fingerprint AS sink \(different) \(order)").map {
                     let fields = UserFingerprint(bytes: [UInt8]($0["topic"] as Data)).differingFields(from: UserFingerprint(bytes: [UInt8]($0["sink"] as Data)))
                     return ReconciliationReport.Finding(id: $0["id"], partition: $0["partition"], offset: $0["offset"], fields: fields)
                 }
                 if countExtra {
                     report.extra = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(extra)") ?? 0
-                    report.extraIDs = try String.fetchAll(db, sql: "SELECT s.id \(extra) ORDER BY s.id LIMIT \(limit)").map {
+                    report.firstExtra = try String.fetchAll(db, sql: "SELECT s.id \(extra) ORDER BY s.id LIMIT \(limit)").map {
                         ReconciliationReport.Finding(id: $0)
                     }
                 }

@@ -41,7 +41,7 @@ struct SpillFileTests {
         let users = (1...3).map { Self.user($0) }
         let report = try Self.compare(records: users.enumerated().map { Self.record($1, partition: 2, offset: Int64($0)) }, stored: [users[0], users[2]])
         #expect(report.missing == 1)
-        #expect(report.missingIDs == [.init(id: users[1].id, partition: 2, offset: 1)])
+        #expect(report.firstMissing == [.init(id: users[1].id, partition: 2, offset: 1)])
         #expect(!report.isConsistent)
     }
 
@@ -51,7 +51,7 @@ struct SpillFileTests {
         let new = Self.user(1, email: "new@example.com")
         let report = try Self.compare(records: [Self.record(old, offset: 0), Self.record(new, offset: 5)], stored: [old])
         #expect(report.different == 1)
-        #expect(report.differentIDs == [.init(id: old.id, partition: 0, offset: 5, fields: ["email"])])
+        #expect(report.firstDifferent == [.init(id: old.id, partition: 0, offset: 5, fields: ["email"])])
         #expect(report.ids == 1)
     }
 
@@ -81,7 +81,7 @@ struct SpillFileTests {
         #expect(lenient.isConsistent && lenient.extra == nil)
         let strict = try Self.compare(records: [Self.record(users[0], offset: 0)], stored: users, countExtra: true)
         #expect(strict.extra == 1)
-        #expect(strict.extraIDs == [.init(id: users[1].id)])
+        #expect(strict.firstExtra == [.init(id: users[1].id)])
         #expect(!strict.isConsistent)
     }
 
@@ -90,7 +90,7 @@ struct SpillFileTests {
         let users = (1...5).map { Self.user($0) }
         let report = try Self.compare(records: users.enumerated().map { Self.record($1, offset: Int64($0)) }, stored: [], examples: 2)
         #expect(report.missing == 5)
-        #expect(report.missingIDs.map(\.offset) == [0, 1])
+        #expect(report.firstMissing.map(\.offset) == [0, 1])
     }
 
     @Test("the summary line")

@@ -91,7 +91,7 @@ struct VerifyCommand: AsyncParsableCommand {
             + report.partitions.map { "partition \($0.partition) offsets \($0.start)..<\($0.end)" }.joined(separator: ", ") + "\n"
         if !report.deadLetterTopicFound { text += "dead-letter topic \(report.deadLetterTopic) does not exist: nothing was dead-lettered\n" }
         text += "sink \(report.sink): \(report.stored) rows\n"
-        for (kind, findings) in [("missing", report.missingIDs), ("different", report.differentIDs), ("extra", report.extraIDs ?? [])] {
+        for (kind, findings) in [("missing", report.firstMissing), ("different", report.firstDifferent), ("extra", report.firstExtra ?? [])] {
             for finding in findings {
                 let position = finding.partition.map { " partition \($0) offset \(finding.offset ?? -1)" } ?? ""
                 let fields = finding.fields.map { " fields " + $0.joined(separator: ",") } ?? ""
