@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from pipeline_fixtures import FIELDS, summary
-from processes import ROOT, Broker, StandInAPI, run_as, userstream_bin
+from processes import ROOT, Broker, StandInAPI, give_to_run_as, run_as, userstream_bin
 
 README = ROOT / "README.md"
 NOBODY = (65534, 65534)
@@ -229,6 +229,30 @@ def check_shown_output(command, live_pipeline):
         assert shape(shown).fullmatch(line), f"README shows {shown!r}, printed {line!r}"
 
 
+UUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+
+
+def check_verify(command, live_pipeline, tmp_path_factory):
+    """As the README shows it: on a copy of the live pipeline's sink with one row deleted and
+    one row's email edited, `verify` names both and exits 1."""
+    folder, env = live_pipeline
+    copy = tmp_path_factory.mktemp("readme-verify")
+    (copy / "data").mkdir()
+    with sqlite3.connect(f"file:{folder / 'data' / 'users.db'}?mode=ro", uri=True) as source, \
+            sqlite3.connect(copy / "data" / "users.db") as target:
+        source.backup(target)
+        target.execute("DELETE FROM created_users WHERE rowid = 42")
+        target.execute("UPDATE created_users SET email = 'changed@example.com' WHERE rowid = 7")
+    for path in (copy, copy / "data", copy / "data" / "users.db"):
+        give_to_run_as(path)
+    result = run_shell(command.text, copy, env=env, timeout=120)
+    assert result.returncode == 1, result.stderr
+    printed = result.stdout.splitlines()
+    assert len(printed) == len(command.shown), f"README shows:\n{chr(10).join(command.shown)}\nprinted:\n{result.stdout}"
+    for shown, line in zip(command.shown, printed):
+        assert shape(UUID.sub("ID", shown)).fullmatch(UUID.sub("ID", line)), f"README shows {shown!r}, printed {line!r}"
+
+
 # --- commands that cannot run here, checked as far as they can be ------------------------------
 
 def flags_exist(command, help_command, cwd):
@@ -281,6 +305,7 @@ CHECKS = [
     (r"sqlite3 data/users\.db 'select \* from created_users limit \d+'", check_sqlite3),
     (r"\.build/debug/userstream query --limit \d+", check_query_in_checkout),
     (r"userstream status .*", check_shown_output),
+    (r"userstream verify .*", check_verify),
     (r"userstream spark (submit|status|stop) .*", check_spark),
     (r"USERSTREAM_BIN=\S+ \.venv/bin/python benchmarks/\w+\.py( --\w+ \d+)*", check_benchmark),
 ]
