@@ -176,6 +176,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Reconciliation of the users topic, its dead-letter topic and the sink (`userstream verify`).
+        .target(
+            name: "Reconciliation",
+            dependencies: [
+                "Kafka",
+                "UserContract",
+                "UserPipeline",
+                "UserSinks",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // A client of a Confluent-compatible schema registry's REST API.
         .target(
             name: "SchemaRegistry",
@@ -189,6 +200,7 @@ let package = Package(
             name: "userstream",
             dependencies: [
                 "UserPipeline",
+                "Reconciliation",
                 "UserContract",
                 "RandomUserAPI",
                 "StandInAPI",
@@ -343,6 +355,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ReconciliationTests",
+            dependencies: ["Reconciliation", "UserContract"]
         ),
         // Where the tests find Spark Connect and pyspark; not part of any product.
         .target(name: "SparkConnectTestSupport", path: "Tests/SparkConnectTestSupport"),

@@ -19,7 +19,7 @@ import pytest
 from kafka import KafkaProducer
 
 from pipeline_fixtures import FIELDS, summary
-from processes import ROOT, Broker, StandInAPI, run_as, userstream_bin
+from processes import ROOT, Broker, StandInAPI, give_to_run_as, run_as, userstream_bin
 from test_pipeline import encoded, good_user
 
 README = ROOT / "README.md"
@@ -313,6 +313,30 @@ def check_incident_step(command, incident):
     assert_shown(command, incident[command.line])
 
 
+UUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+
+
+def check_verify(command, live_pipeline, tmp_path_factory):
+    """As the README shows it: on a copy of the live pipeline's sink with one row deleted and
+    one row's email edited, `verify` names both and exits 1."""
+    folder, env = live_pipeline
+    copy = tmp_path_factory.mktemp("readme-verify")
+    (copy / "data").mkdir()
+    with sqlite3.connect(f"file:{folder / 'data' / 'users.db'}?mode=ro", uri=True) as source, \
+            sqlite3.connect(copy / "data" / "users.db") as target:
+        source.backup(target)
+        target.execute("DELETE FROM created_users WHERE rowid = 42")
+        target.execute("UPDATE created_users SET email = 'changed@example.com' WHERE rowid = 7")
+    for path in (copy, copy / "data", copy / "data" / "users.db"):
+        give_to_run_as(path)
+    result = run_shell(command.text, copy, env=env, timeout=120)
+    assert result.returncode == 1, result.stderr
+    printed = result.stdout.splitlines()
+    assert len(printed) == len(command.shown), f"README shows:\n{chr(10).join(command.shown)}\nprinted:\n{result.stdout}"
+    for shown, line in zip(command.shown, printed):
+        assert shape(UUID.sub("ID", shown)).fullmatch(UUID.sub("ID", line)), f"README shows {shown!r}, printed {line!r}"
+
+
 # --- commands that cannot run here, checked as far as they can be ------------------------------
 
 def flags_exist(command, help_command, cwd):
@@ -367,6 +391,7 @@ CHECKS = [
     (r"userstream status .*", check_shown_output),
     (r"userstream kafka groups reset userstream --to \S+ --dry-run", check_groups_reset),
     (INCIDENT.pattern, check_incident_step),
+    (r"userstream verify .*", check_verify),
     (r"userstream spark (submit|status|stop) .*", check_spark),
     (r"USERSTREAM_BIN=\S+ \.venv/bin/python benchmarks/\w+\.py( --\w+ \d+)*", check_benchmark),
 ]

@@ -108,7 +108,7 @@ public final class CassandraUserSink: UserSink {
     }
 
     /// Runs a SELECT page by page; each page is retried on its own, from its paging state.
-    private func forEachPage(_ cql: String, _ body: ([CQLRow]) -> Void) async throws {
+    func forEachPage(_ cql: String, _ body: ([CQLRow]) async throws -> Void) async throws {
         var options = CQLStatementOptions(isIdempotent: true, pageSize: configuration.pageSize)
         while true {
             let pageOptions = options
@@ -120,7 +120,7 @@ public final class CassandraUserSink: UserSink {
             } catch {
                 throw CassandraSinkError.readFailed(table: configuration.qualifiedTable, attempts: error.attempts, error.error)
             }
-            body(page.rows)
+            try await body(page.rows)
             guard let state = page.pagingState else { return }
             options.pagingState = state
         }

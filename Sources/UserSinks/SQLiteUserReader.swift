@@ -5,7 +5,7 @@ import UserContract
 
 /// Reads the users of an existing SQLite sink without changing anything: a reader must neither create a missing database (nor its directory) nor touch the files whose
 /// modification time is the sink's last write.
-final class SQLiteUserReader: UserSink {
+final class SQLiteUserReader: StoredUserPages {
     let path: String
     private let queue: DatabaseQueue
 
@@ -41,6 +41,20 @@ final class SQLiteUserReader: UserSink {
         try queue.close()
     }
 
+    /// Pages in id order, each read on its own, so no read transaction is held for the whole scan.
+    func forEachPage(size: Int, _ body: ([User]) async throws -> Void) async throws {
+        var last: String?
+        while true {
+            let after = last ?? ""  // every id sorts after the empty text
+            let page = try await read { db in try SQLiteUserSink.storedUsers(in: db, limit: max(1, size), after: after) }
+            if page.isEmpty { return }
+            try await body(page)
+            last = page.last?.id
+        }
+    }
+
+    var storedForm: StoredForm { .text }
+
     private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await queue.read(body)
@@ -70,10 +84,10 @@ final class SQLiteUserReader: UserSink {
 
 extension SinkLocation {
     /// Opens the sink for reading only: a SQLite database must exist and is never changed.
-    public func openForReading(logger: Logger) async throws -> any UserSink {
+    public func openForReading(logger: Logger) async throws -> any StoredUserPages {
         switch self {
         case .sqlite(let path): try SQLiteUserReader(path: path)
-        case .cassandra: try await open(logger: logger)
+        case .cassandra(let configuration): try await CassandraUserSink.connect(configuration, logger: logger)
         }
     }
 }

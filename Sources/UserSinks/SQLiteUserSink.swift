@@ -125,12 +125,17 @@ final class SQLiteUserSink: UserSink {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM created_users") ?? 0
     }
 
-    static func storedUsers(in db: Database, limit: Int?) throws -> [User] {
+    /// Up to `limit` users in insertion order or, given `id`, those after it in id order (pages by key).
+    static func storedUsers(in db: Database, limit: Int?, after id: String? = nil) throws -> [User] {
         let names = columns.joined(separator: ", ")
         let limitClause = limit.map { " LIMIT \(max(0, $0))" } ?? ""
-        let query = try db.makeStatement(sql: "SELECT \(names) FROM created_users ORDER BY rowid\(limitClause)")
+        let order = id == nil ? "ORDER BY rowid" : "WHERE id > ? ORDER BY id"
+        let query = try db.makeStatement(sql: "SELECT \(names) FROM created_users \(order)\(limitClause)")
         let statement = query.sqliteStatement  // alive as long as `query`, which finalizes it
         defer { withExtendedLifetime(query) { _ = sqlite3_reset(statement) } }
+        if var id {
+            id.withUTF8 { bytes in _ = sqlite3_bind_text(statement, 1, bytes.baseAddress, Int32(bytes.count), transient) }
+        }
         // Each text by its byte count: GRDB's rows read text up to its first NUL, and a stored
         // "Nul\u{0}Byte" must come back whole.
         func text(_ column: Int32) -> String {

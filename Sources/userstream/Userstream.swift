@@ -8,7 +8,7 @@ struct Userstream: AsyncParsableCommand {
         commandName: "userstream",
         abstract: "A real-time user-data pipeline: randomuser API → Kafka → Cassandra or SQLite.",
         version: "userstream \(version) (commit \(buildCommit ?? "unknown: not built in a git checkout"))",
-        subcommands: [UpCommand.self, SetupCommand.self, ProduceUsersCommand.self, StreamCommand.self, StatusCommand.self, QueryCommand.self, DeadLetterCommand.self, ServeAPICommand.self, KafkaCommand.self, SparkCommand.self]
+        subcommands: [UpCommand.self, SetupCommand.self, ProduceUsersCommand.self, StreamCommand.self, StatusCommand.self, VerifyCommand.self, QueryCommand.self, DeadLetterCommand.self, ServeAPICommand.self, KafkaCommand.self, SparkCommand.self]
     )
 
     /// This release's version; `--version` adds the commit it was built from.

@@ -1,17 +1,20 @@
 """What the fault tests add to tests/processes.py: moto's S3 server (for a Tansu whose records
 survive a restart), a recording front for the stand-in API (so the history checker knows every
-user the API served), and a fresh topic and sink per run."""
+user the API served), a fresh topic and sink per run, and `userstream verify` beside the checker."""
 from __future__ import annotations
 
 import http.client
 import http.server
 import json
+import sqlite3
 import subprocess
+import tempfile
 import threading
 import uuid
+from pathlib import Path
 
-from pipeline_fixtures import names
-from processes import ROOT, Userstream
+from pipeline_fixtures import names, summary
+from processes import ROOT, Userstream, give_to_run_as
 
 
 # ---- S3 ----
@@ -101,3 +104,33 @@ def set_up_run(us: Userstream, tmp_path):
     sink = f"sqlite:{db}"
     us.run("setup", "--topic", topic, "--partitions", "3", "--sink", sink)
     return topic, dlq, group, db, sink
+
+
+def assert_verified(us: Userstream, topic: str, dlq: str, db, also=()) -> dict:
+    """`userstream verify`, beside the history checker: every id's latest valid record is in the
+    sink as the topic holds it, or dead-lettered — missing=0, different=0, exit 0. With `also`,
+    the sink is the union of several databases (replicas that each wrote their own), copied into one."""
+    if also:
+        db = union_of(db, *also)
+    result = us.run("verify", "--topic", topic, "--dlq-topic", dlq, "--sink", f"sqlite:{db}", check=False)
+    figures = summary(result)
+    said = result.stdout.decode(errors="replace")[-3000:] + result.stderr.decode(errors="replace")[-2000:]
+    assert (figures.get("missing"), figures.get("different"), result.returncode) == ("0", "0", 0), said
+    return figures
+
+
+def union_of(*dbs) -> Path:
+    """A new SQLite sink holding the rows of every database in `dbs` (the first one's row wins)."""
+    directory = Path(tempfile.mkdtemp(prefix="userstream-union-"))
+    give_to_run_as(directory)
+    union = directory / "users.db"
+    with sqlite3.connect(f"file:{dbs[0]}?mode=ro", uri=True) as first, sqlite3.connect(union) as target:
+        first.backup(target)
+    with sqlite3.connect(union) as target:
+        for other in dbs[1:]:
+            target.execute("ATTACH DATABASE ? AS other", (f"file:{other}?mode=ro",))
+            target.execute("INSERT OR IGNORE INTO created_users SELECT * FROM other.created_users")
+            target.commit()
+            target.execute("DETACH DATABASE other")
+    give_to_run_as(union)
+    return union

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from fault_fixtures import set_up_run
+from fault_fixtures import assert_verified, set_up_run
 from history import check, sqlite_count
 from processes import Userstream, wait_until
 from proxy import FaultProxy
@@ -50,6 +50,7 @@ def test_broker_connections_faulted(mode, proxied_broker, slow_api, tmp_path):
     produced = finish(us, produce, stream, db, count)
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
     assert verdict.figures() == (0, 0, 0), verdict
+    assert_verified(us, topic, dlq, db)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -69,5 +70,6 @@ def test_api_connections_faulted(mode, broker, slow_api, tmp_path):
         produced = finish(us, produce, stream, db, count)
         verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
         assert verdict.figures() == (0, 0, 0), verdict
+        assert_verified(us, topic, dlq, db)
     finally:
         proxy.close()

@@ -8,7 +8,7 @@ import signal
 import socket
 import struct
 
-from fault_fixtures import set_up_run
+from fault_fixtures import assert_verified, set_up_run
 from history import check, sqlite_count
 from pipeline_fixtures import summary
 from processes import Userstream, wait_until
@@ -101,3 +101,4 @@ def test_replicas_started_and_killed_under_produce_leave_a_group_a_new_replica_f
 
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=slow_api.served, summaries=[produced, more])
     assert verdict.figures() == (0, 0, 0), verdict
+    assert_verified(us, topic, dlq, db)

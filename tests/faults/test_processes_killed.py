@@ -5,7 +5,7 @@ committed ahead of the sink."""
 import signal
 import sqlite3
 
-from fault_fixtures import set_up_run
+from fault_fixtures import assert_verified, set_up_run
 from history import check, collect, evaluate, sqlite_count, sqlite_ids
 from pipeline_fixtures import names, summary
 from processes import Userstream, wait_until
@@ -57,6 +57,7 @@ def test_durable_broker_stopped_and_started_twice_under_produce_and_stream(durab
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
     assert verdict.figures() == (0, 0, 0), verdict
     assert verdict.unserved == 0 and verdict.totals["distinct_ids"] >= count, verdict
+    assert_verified(us, topic, dlq, db)
 
 
 def test_produce_sigkilled_and_rerun(broker, api, tmp_path):
@@ -75,6 +76,7 @@ def test_produce_sigkilled_and_rerun(broker, api, tmp_path):
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
     assert verdict.figures() == (0, 0, 0), verdict
     assert verdict.unserved == 0, verdict
+    assert_verified(us, topic, dlq, db)
 
 
 def has_table(db) -> bool:
@@ -124,3 +126,4 @@ def test_two_stream_replicas_one_sigkilled_during_a_rebalance(broker, api, tmp_p
     history.sink_ids = sorted(union())
     verdict = evaluate(history)
     assert verdict.figures() == (0, 0, 0), verdict
+    assert_verified(us, topic, dlq, db, also=[db2])

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from fault_fixtures import assert_verified, union_of
 from history import check, collect, evaluate, sqlite_count, sqlite_ids
 from pipeline_fixtures import names, summary
 from processes import Userstream, give_to_run_as, wait_until
@@ -68,6 +69,7 @@ def test_sqlite_locked_past_the_busy_window(broker, api, tmp_path):
     finish(stream, db, 6000)
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[first, second])
     assert verdict.figures() == (0, 0, 0), verdict
+    assert_verified(us, topic, dlq, db)
 
 
 def make_read_only(directory, tmpfs_mount=None):
@@ -120,6 +122,7 @@ def test_sqlite_read_only_is_refused_naming_it_and_nothing_is_committed(broker, 
         assert streamed["stored"] == "3000", streamed
         verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
         assert verdict.figures() == (0, 0, 0), verdict
+        assert_verified(us, topic, dlq, db)
     finally:
         if tmpfs_mount is not None:
             subprocess.run(["umount", "-l", str(tmpfs_mount)], check=False)
@@ -140,6 +143,7 @@ def test_sqlite_disk_full_is_retried_until_there_is_room(broker, api, tmpfs):
     finish(stream, db, 20_000)
     verdict = check(broker.bootstrap, topic, dlq, group, db, served=api.served, summaries=[produced])
     assert verdict.figures() == (0, 0, 0), verdict
+    assert_verified(us, topic, dlq, db)
 
 
 def test_sqlite_directory_deleted_under_a_running_stream(broker, api, tmp_path):
@@ -154,6 +158,7 @@ def test_sqlite_directory_deleted_under_a_running_stream(broker, api, tmp_path):
     wait_until(lambda: check(broker.bootstrap, topic, dlq, group, db, drained=False).totals["committed"] >= 3000,
                "3000 records committed", alive=[stream], interval=0.5)
     stored_before = sqlite_ids(db)
+    rows_before = union_of(db)  # the rows, for `verify`: the operator deleted them
     shutil.rmtree(directory)
 
     second = summary(us.run("produce", "--api", api.url, "--topic", topic, "--count", "3000", "--batch", "1000"))
@@ -179,3 +184,4 @@ def test_sqlite_directory_deleted_under_a_running_stream(broker, api, tmp_path):
     history.sink_ids = stored_before + history.sink_ids
     verdict = evaluate(history)
     assert verdict.figures() == (0, 0, 0), verdict
+    assert_verified(us, topic, dlq, rows_before, also=[db])

@@ -4,7 +4,7 @@ import UserContract
 
 /// Turns a rejected `users_created` record into a record for the dead-letter topic: the original
 /// key, value and headers, plus headers that say why it was rejected and where it came from.
-enum DeadLetter {
+public enum DeadLetter {
     /// Header names on dead-letter records.
     enum Header {
         static let reason = "dlq.reason"
@@ -34,6 +34,17 @@ enum DeadLetter {
             headers.append(header(Header.originalSize, String(original.readableBytes)))
         }
         return ProducerRecord(topic: topic, key: record.key, value: value, headers: headers)
+    }
+
+    /// The record a dead letter was made from, as its headers name it; nil when they do not. The
+    /// last header of each name counts: a record dead-lettered again keeps its earlier headers.
+    public static func source(of headers: [KafkaHeader]) -> (topic: String, partition: Int32, offset: Int64)? {
+        func text(_ name: String) -> String? {
+            headers.last { $0.key == name }?.value.map { String(buffer: $0) }
+        }
+        guard let topic = text(Header.sourceTopic), let partition = text(Header.sourcePartition).flatMap(Int32.init),
+              let offset = text(Header.sourceOffset).flatMap(Int64.init) else { return nil }
+        return (topic, partition, offset)
     }
 
     private static func header(_ key: String, _ value: String) -> KafkaHeader {
