@@ -2,6 +2,7 @@ import Kafka
 import KafkaTestSupport
 import NIOCore
 import Synchronization
+import ServiceScope
 import Testing
 
 /// Consumer groups of `KafkaConsumer`s on a real Tansu broker. Short session timeouts keep
@@ -24,10 +25,11 @@ import Testing
     /// Produces keyed records `prefix-from` … and returns, per partition, the offset after the last.
     func produce(_ topic: String, _ range: Range<Int>, prefix: String = "k") async throws -> [TopicPartition: Int64] {
         let producer = try await KafkaProducer(configuration: broker.configuration)
-        let results = await producer.send(contentsOf: range.map {
-            ProducerRecord(topic: topic, key: ByteBuffer(string: "\(prefix)-\($0)"), value: ByteBuffer(string: "{\"n\":\($0)}"))
-        })
-        await producer.shutdown()
+        let results = try await whileRunning(producer) {
+            await producer.send(contentsOf: range.map {
+                ProducerRecord(topic: topic, key: ByteBuffer(string: "\(prefix)-\($0)"), value: ByteBuffer(string: "{\"n\":\($0)}"))
+            })
+        }
         var ends: [TopicPartition: Int64] = [:]
         for result in results {
             let metadata = try result.get()

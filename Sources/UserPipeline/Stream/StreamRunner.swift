@@ -2,9 +2,13 @@ import Kafka
 import Logging
 import UserSinks
 import Metering
+import ServiceLifecycle
+import ServiceScope
 
-/// One stream processor wired to its consumer group, dead-letter producer and sink.
-public final class StreamRunner: Sendable {
+/// One stream processor wired to its consumer group, dead-letter producer and sink. A
+/// `Service`: `run()` processes until the group shuts it down, then finishes the batch in
+/// progress, commits, and delivers its dead letters before returning.
+public final class StreamRunner: Service, Sendable {
     public let processor: StreamProcessor
     /// Whether the group assigned partitions within the wait `start` was given (always, without one).
     private let joined: Bool
@@ -72,16 +76,27 @@ public final class StreamRunner: Sendable {
         consumer.worstLag.map { " worst_lag=\($0.lag) (partition \($0.partition.partition))" } ?? ""
     }
 
-    /// Processes records until `idleTimeout` passes without one, or until cancelled.
+    /// Processes records until `idleTimeout` passes without one, or until the service group
+    /// shuts down; the dead-letter producer runs meanwhile and delivers what the last batch
+    /// dead-lettered before this returns. Cancelled, it stops at once (after the batch being written).
     public func run(idleTimeout: Duration?) async throws -> StreamSummary {
         // Without an assignment the idle time was spent waiting for the group: end at once.
-        try await processor.run(consumer.batches(idleTimeout: joined ? idleTimeout : .zero))
+        let batches = consumer.batches(idleTimeout: joined ? idleTimeout : .zero)
+        return try await whileRunning(deadLetters) {
+            // Only the loop is cancelled on shutdown: the producer must outlive the batch it finishes.
+            try await cancelWhenGracefulShutdown { try await self.processor.run(batches) }
+        }
+    }
+
+    /// Processes records until the service group shuts down.
+    public func run() async throws {
+        _ = try await run(idleTimeout: nil)
     }
 
     /// Leaves the group (committing revoked partitions' progress) and closes everything.
     public func close() async {
         await consumer.close()
-        await deadLetters.shutdown()
+        await deadLetters.cluster.shutdown()  // a producer that never ran still holds its connections
         try? await store.close()
     }
 }
