@@ -169,7 +169,7 @@ struct UpCommand: AsyncParsableCommand {
                 started.withLock { $0 = runner }
                 return try await closing(runner.close) {
                     tasks.addTask {
-                        _ = try await runner.run(idleTimeout: nil)
+                        try await runner.run()
                         return nil
                     }
                     let produced: IngestSummary
