@@ -240,8 +240,10 @@ let package = Package(
                 "KafkaProtocol",
                 "KafkaTestSupport",
                 "ServiceScope",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "RetryTests", dependencies: ["Retry"]),

@@ -104,11 +104,13 @@ struct FirstRecords<Base: AsyncSequence<[ConsumerRecord], any Error>>: AsyncSequ
                     if sink.isDown { commitsWhileDown.add(1, ordering: .relaxed) }
                     try await consumer.commit(offsets)
                 })
-            try await consumer.subscribe(to: [topic], listener: RebalanceListener(
-                revoked: { await processor.partitionsRevoked($0) }, assigned: { await processor.partitionsAssigned($0) }))
-            // Ends once all 203 records were handed out; the idle timeout only ends a run that lost some.
-            let summary = try await processor.run(FirstRecords(consumer.batches(idleTimeout: .seconds(60)), count: records.count))
-            await consumer.close()
+            // The consumer leaves the group (committing the revoked partitions' progress) as its scope ends.
+            let summary = try await whileRunning(consumer) {
+                try await consumer.subscribe(to: [topic], listener: RebalanceListener(
+                    revoked: { await processor.partitionsRevoked($0) }, assigned: { await processor.partitionsAssigned($0) }))
+                // Ends once all 203 records were handed out; the idle timeout only ends a run that lost some.
+                return try await processor.run(FirstRecords(consumer.batches(idleTimeout: .seconds(60)), count: records.count))
+            }
 
             #expect(summary.writeRetries == 3)
             #expect(commitsWhileDown.load(ordering: .relaxed) == 0)

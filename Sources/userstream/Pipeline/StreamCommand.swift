@@ -51,8 +51,12 @@ struct StreamCommand: AsyncParsableCommand {
                 return nil
             }
             progress.withLock { $0 = { runner.processor.snapshot.line } }
-            _ = try await closing(runner.close) {
-                try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
+            do {
+                _ = try await closing(runner.close) {
+                    try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
+                }
+            } catch is CancellationError where lifecycle.received != nil {
+                return nil  // stopped while joining the group
             }
             return runner
         } }

@@ -167,9 +167,12 @@ struct UpCommand: AsyncParsableCommand {
                     throw CancellationError()
                 }
                 started.withLock { $0 = runner }
+                // A group of its own, shut down here once the stream caught up or the command stops,
+                // so that the stream's consumer leaves the group either way.
+                let stream = ServiceGroup(configuration: .init(services: [runner], logger: .quiet("userstream.up.stream", from: .notice)))
                 return try await closing(runner.close) {
                     tasks.addTask {
-                        try await runner.run()
+                        try await stream.run()
                         return nil
                     }
                     let produced: IngestSummary
@@ -185,11 +188,12 @@ struct UpCommand: AsyncParsableCommand {
                         }
                     } catch where stopped() {
                         // The stream finishes its batch and delivers its dead letters before the group is left.
+                        await stream.triggerGracefulShutdown()
                         try? await tasks.waitForAll()
                         throw CancellationError()
                     }
-                    // Caught up: every batch and its dead letters are done, so cancelling loses nothing.
-                    tasks.cancelAll()
+                    // Caught up: every batch and its dead letters are done; the stream leaves the group.
+                    await stream.triggerGracefulShutdown()
                     try await tasks.waitForAll()
                     return (produced, try await runner.store.count(), try await runner.store.query(limit: 3), runner.processor.snapshot)
                 }
