@@ -186,11 +186,11 @@ struct UpCommand: AsyncParsableCommand {
                                 try await Self.awaitCatchUp(runner.processor, published: produced.published)
                             }
                         }
-                    } catch where stopped() {
+                    } catch {
                         // The stream finishes its batch and delivers its dead letters before the group is left.
                         await stream.triggerGracefulShutdown()
                         try? await tasks.waitForAll()
-                        throw CancellationError()
+                        throw stopped() ? CancellationError() : error
                     }
                     // Caught up: every batch and its dead letters are done; the stream leaves the group.
                     await stream.triggerGracefulShutdown()
