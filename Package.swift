@@ -48,6 +48,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The proleptic Gregorian calendar: the one date rule of CQL binding, the contract and the stand-in API.
@@ -86,6 +87,14 @@ let package = Package(
         // Capped exponential backoff with jitter, used by every retry loop: Kafka, the sinks, the
         // randomuser.me client, the stream's writes.
         .target(name: "Retry"),
+        // A service run in a service group of its own for the span of a call, shut down when the call is done.
+        .target(
+            name: "ServiceScope",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The randomuser.me client: fetching, parsing and formatting users.
         .target(
             name: "RandomUserAPI",
@@ -172,8 +181,10 @@ let package = Package(
                 "Metering",
                 "Kafka",
                 "Retry",
+                "ServiceScope",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Reconciliation of the users topic, its dead-letter topic and the sink (`userstream verify`).
@@ -216,6 +227,7 @@ let package = Package(
                 "CQL",
                 "KafkaProtocol",
                 "Retry",
+                "ServiceScope",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -239,8 +251,11 @@ let package = Package(
                 "Kafka",
                 "KafkaProtocol",
                 "KafkaTestSupport",
+                "ServiceScope",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "RetryTests", dependencies: ["Retry"]),
@@ -268,16 +283,16 @@ let package = Package(
         ),
         .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
-        // A randomuser.me answer, the user it becomes, the stand-in API on a loopback port, and a
-        // service run in a group of its own, shared by the tests; not part of any product.
+        // A randomuser.me answer, the user it becomes and the stand-in API on a loopback port,
+        // shared by the tests; not part of any product.
         .target(
             name: "UserTestSupport",
             dependencies: [
                 "UserContract",
                 "RandomUserAPI",
                 "StandInAPI",
+                "ServiceScope",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/UserTestSupport"
         ),
@@ -321,6 +336,7 @@ let package = Package(
                 "Kafka",
                 "KafkaTestSupport",
                 "UserTestSupport",
+                "ServiceScope",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -333,7 +349,7 @@ let package = Package(
                 "Kafka",
                 "UserSinks",
                 "UserContract",
-                "UserTestSupport",
+                "ServiceScope",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -351,6 +367,7 @@ let package = Package(
                 "Metering",
                 "Kafka",
                 "KafkaTestSupport",
+                "ServiceScope",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -385,7 +402,7 @@ let package = Package(
                 "EmbeddedBroker",
                 "Kafka",
                 "KafkaTestSupport",
-                "UserTestSupport",
+                "ServiceScope",
             ]
         ),
     ],

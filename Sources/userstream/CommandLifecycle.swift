@@ -28,7 +28,8 @@ final class CommandLifecycle: Sendable {
     /// Runs `work` after `services` until it ends or a signal stops it; the services are then shut
     /// down gracefully, in reverse order. A signal cancels the work, or, when given, runs
     /// `stopping` beside it instead (for work that ends itself cleanly, such as a consumer loop
-    /// whose consumer is closed). Returns what the work returned or threw.
+    /// whose consumer is closed, or work that watches the group's graceful shutdown itself and
+    /// passes `{}`). Returns what the work returned or threw.
     func run<T: Sendable>(alongside services: [any Service] = [], stopping: (@Sendable () async -> Void)? = nil,
                           _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
         let outcome = Mutex<Result<T, any Error>?>(nil)

@@ -1,8 +1,8 @@
 import Foundation
 import Kafka
 import KafkaTestSupport
+import ServiceScope
 import Testing
-import UserTestSupport
 @testable import EmbeddedBroker
 
 @Suite struct EmbeddedBrokerTests {

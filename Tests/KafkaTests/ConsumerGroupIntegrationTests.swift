@@ -1,7 +1,10 @@
 import Kafka
 import KafkaTestSupport
+import Logging
 import NIOCore
 import Synchronization
+import ServiceLifecycle
+import ServiceScope
 import Testing
 
 /// Consumer groups of `KafkaConsumer`s on a real Tansu broker. Short session timeouts keep
@@ -24,10 +27,11 @@ import Testing
     /// Produces keyed records `prefix-from` … and returns, per partition, the offset after the last.
     func produce(_ topic: String, _ range: Range<Int>, prefix: String = "k") async throws -> [TopicPartition: Int64] {
         let producer = try await KafkaProducer(configuration: broker.configuration)
-        let results = await producer.send(contentsOf: range.map {
-            ProducerRecord(topic: topic, key: ByteBuffer(string: "\(prefix)-\($0)"), value: ByteBuffer(string: "{\"n\":\($0)}"))
-        })
-        await producer.shutdown()
+        let results = try await whileRunning(producer) {
+            await producer.send(contentsOf: range.map {
+                ProducerRecord(topic: topic, key: ByteBuffer(string: "\(prefix)-\($0)"), value: ByteBuffer(string: "{\"n\":\($0)}"))
+            })
+        }
         var ends: [TopicPartition: Int64] = [:]
         for result in results {
             let metadata = try result.get()
@@ -37,7 +41,25 @@ import Testing
         return ends
     }
 
-    /// Processes every batch, then commits it, until the consumer closes.
+    /// Runs each member in a service group of its own while `body` runs; `body` stops a member
+    /// early by shutting its group down. The rest are shut down gracefully once `body` returns.
+    func running<T>(_ members: [String: KafkaConsumer], _ body: ([String: ServiceGroup]) async throws -> T) async throws -> T {
+        let groups = members.mapValues { ServiceGroup(configuration: .init(services: [$0], logger: Logger(label: "test"))) }
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for group in groups.values { tasks.addTask { try await group.run() } }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(groups))
+            } catch {
+                result = .failure(error)
+            }
+            for group in groups.values { await group.triggerGracefulShutdown() }
+            try await tasks.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// Processes every batch, then commits it, until the consumer stops.
     func consumeAndCommit(_ consumer: KafkaConsumer, as member: String, into observer: GroupObserver) -> Task<Void, any Error> {
         Task {
             for try await batch in consumer.batches() {
@@ -58,6 +80,13 @@ import Testing
         let names = ["a", "b", "c"]
         var members: [String: KafkaConsumer] = [:]
         for name in names { members[name] = try await KafkaConsumer(configuration: broker.configuration, group: settings("three")) }
+        let loops = try await running(members) { groups in try await threeMembers(members, groups, topic: topic, all: all, observer: observer) }
+        for loop in loops { try await loop.value }
+    }
+
+    func threeMembers(_ members: [String: KafkaConsumer], _ groups: [String: ServiceGroup], topic: String, all: Set<TopicPartition>,
+                      observer: GroupObserver) async throws -> [Task<Void, any Error>] {
+        let names = ["a", "b", "c"]
         try await withThrowingTaskGroup(of: Void.self) { group in
             for name in names {
                 let member = members[name]!
@@ -73,7 +102,7 @@ import Testing
         let firstEnds = try await produce(topic, 0..<300)
         await observer.wait("the first 300 records processed") { $0.processed.count == 300 }
 
-        await members["c"]!.close()
+        await groups["c"]!.triggerGracefulShutdown()
         await observer.wait("c's partitions moved to a and b") { $0.ownedExactlyOnce(all, by: ["a", "b"]) && ($0.owned["c"] ?? []).isEmpty }
         #expect(members["c"]!.assignment.isEmpty)
 
@@ -90,8 +119,7 @@ import Testing
         #expect(duplicates.isEmpty, "processed more than once: \(duplicates.keys.sorted().prefix(10))")
         let strays = await observer.strays
         #expect(strays.isEmpty, "records of partitions the member did not own: \(strays.prefix(10))")
-        for name in ["a", "b"] { await members[name]!.close() }
-        for loop in loops { try await loop.value }
+        return loops
     }
 
     @Test("a new member starts at the committed offsets, and where none is committed at the reset position")
@@ -100,15 +128,16 @@ import Testing
         _ = try await createTopic(topic, partitions: 2)
         _ = try await produce(topic, 0..<40)
         let first = try await KafkaConsumer(configuration: broker.configuration, group: settings("resume"))
-        try await first.subscribe(to: [topic])
         let p0 = TopicPartition(topic: topic, partition: 0)
         let p1 = TopicPartition(topic: topic, partition: 1)
-        #expect(first.assignment == [p0, p1])
-        // Background commits land in order before close() leaves: the last one wins.
-        first.commitInBackground([p0: 1])
-        first.commitInBackground([p0: 2])
-        first.commitInBackground([p0: 3])
-        await first.close()
+        try await whileRunning(first) {
+            try await first.subscribe(to: [topic])
+            #expect(first.assignment == [p0, p1])
+            // Background commits land in order before a graceful stop leaves: the last one wins.
+            first.commitInBackground([p0: 1])
+            first.commitInBackground([p0: 2])
+            first.commitInBackground([p0: 3])
+        }
 
         let admin = KafkaAdmin(configuration: broker.configuration)
         #expect(try await admin.committedOffsets(group: "resume", topic: topic) == [0: 3])
@@ -117,13 +146,14 @@ import Testing
         for (reset, p1Start) in [(ConsumerStart.earliest, Int64(0)), (.latest, ends[1]!)] {
             let observer = GroupObserver()
             let second = try await KafkaConsumer(configuration: broker.configuration, group: settings("resume", reset: reset))
-            try await second.subscribe(to: [topic], listener: observer.listener(for: "second"))
-            let starts = await observer.starts["second"]
-            #expect(starts == [p0: 3, p1: p1Start])
-            var iterator = second.batches(idleTimeout: .seconds(60)).makeAsyncIterator()
-            let batch = try #require(try await iterator.next())
-            #expect(batch.filter { $0.partition == 0 }.map(\.offset).min() == 3)
-            await second.close()
+            try await whileRunning(second) {
+                try await second.subscribe(to: [topic], listener: observer.listener(for: "second"))
+                let starts = await observer.starts["second"]
+                #expect(starts == [p0: 3, p1: p1Start])
+                var iterator = second.batches(idleTimeout: .seconds(60)).makeAsyncIterator()
+                let batch = try #require(try await iterator.next())
+                #expect(batch.filter { $0.partition == 0 }.map(\.offset).min() == 3)
+            }
         }
         await admin.shutdown()
     }
@@ -136,6 +166,11 @@ import Testing
         let observer = GroupObserver()
         let a = try await KafkaConsumer(configuration: broker.configuration, group: settings("describe"))
         let b = try await KafkaConsumer(configuration: broker.configuration, group: settings("describe"))
+        try await whileRunning(a) { try await whileRunning(b) { try await describeAndLag(a, b, topic: topic, all: all, ends: ends, observer: observer) } }
+    }
+
+    func describeAndLag(_ a: KafkaConsumer, _ b: KafkaConsumer, topic: String, all: Set<TopicPartition>, ends: [TopicPartition: Int64],
+                        observer: GroupObserver) async throws {
         async let joinA: Bool = a.subscribe(to: [topic], listener: observer.listener(for: "a"))
         async let joinB: Bool = b.subscribe(to: [topic], listener: observer.listener(for: "b"))
         _ = try await (joinA, joinB)
@@ -160,8 +195,6 @@ import Testing
         #expect(lag[1].committedOffset == nil)
         #expect(lag.allSatisfy { $0.endOffset == ends[TopicPartition(topic: topic, partition: $0.partition)] ?? 0 })
         await admin.shutdown()
-        await a.close()
-        await b.close()
     }
 
     @Test("a member that owned nothing and then takes a partition over reads every record, even with a slow assigned callback")
@@ -171,26 +204,30 @@ import Testing
         _ = try await produce(topic, 0..<50)
         let observer = GroupObserver()
         var members: [String: KafkaConsumer] = [:]
-        for name in ["a", "b"] {
-            let member = try await KafkaConsumer(configuration: broker.configuration, group: settings("idle"))
+        for name in ["a", "b"] { members[name] = try await KafkaConsumer(configuration: broker.configuration, group: settings("idle")) }
+        let loop = try await running(members) { groups in try await idleMemberTakesOver(members, groups, topic: topic, all: all, observer: observer) }
+        try await loop.value
+    }
+
+    func idleMemberTakesOver(_ members: [String: KafkaConsumer], _ groups: [String: ServiceGroup], topic: String, all: Set<TopicPartition>,
+                             observer: GroupObserver) async throws -> Task<Void, any Error> {
+        for (name, member) in members {
             let recording = observer.listener(for: name)
             // Records fetched while the callback runs must wait for it, not be dropped.
             try await member.subscribe(to: [topic], listener: RebalanceListener(revoked: recording.revoked, assigned: { starts in
                 if !starts.isEmpty { try? await Task.sleep(for: .seconds(1)) }
                 await recording.assigned(starts)
             }))
-            members[name] = member
         }
         await observer.wait("one member owns the partition") { $0.owned.values.contains(all) }
         let owner = await observer.owned["a"] == all ? "a" : "b"
         let idle = owner == "a" ? "b" : "a"
         // Only the idle member reads: it is reading (gate open, nothing assigned) when the partition moves.
         let loop = consumeAndCommit(members[idle]!, as: idle, into: observer)
-        await members[owner]!.close()
+        await groups[owner]!.triggerGracefulShutdown()
         await observer.wait("the idle member processed all 50 records", limit: .seconds(30)) { $0.processed.count == 50 }
         let processed = await observer.processed
         #expect(processed.count == 50 && processed.values.allSatisfy { $0 == 1 })
-        await members[idle]!.close()
-        try await loop.value
+        return loop
     }
 }

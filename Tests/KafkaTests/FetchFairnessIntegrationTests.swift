@@ -1,6 +1,7 @@
 import Kafka
 import KafkaTestSupport
 import NIOCore
+import ServiceScope
 import Testing
 
 /// A fetch that stops at its byte limit must not serve the same partitions every time.
@@ -20,9 +21,8 @@ import Testing
         let producer = try await KafkaProducer(configuration: broker.configuration, settings: settings)
         let value = String(repeating: "x", count: 1000)
         let records = (0..<6 * 320).map { ProducerRecord(topic: topic, value: ByteBuffer(string: value), partition: Int32($0 % 6)) }
-        let results = await producer.send(contentsOf: records)
+        let results = try await whileRunning(producer) { await producer.send(contentsOf: records) }
         #expect(results.allSatisfy { (try? $0.get()) != nil })
-        await producer.shutdown()
 
         // A fetch holds at most 64 KiB: a fifth of one partition's backlog.
         let consumer = try await PartitionConsumer(configuration: broker.configuration,

@@ -2,6 +2,7 @@ import Kafka
 import KafkaTestSupport
 import KafkaProtocol
 import NIOCore
+import ServiceScope
 import Testing
 
 @Suite struct ProduceConsumeIntegrationTests {
@@ -37,9 +38,8 @@ import Testing
             ProducerRecord(topic: topic, key: ByteBuffer(string: "key-\(i)"), value: ByteBuffer(string: "{\"n\":\(i),\"pad\":\"\(String(repeating: "x", count: i % 50))\"}"),
                            headers: [KafkaHeader(key: "n", string: "\(i)")])
         }
-        let results = await producer.send(contentsOf: records)
+        let results = try await whileRunning(producer) { await producer.send(contentsOf: records) }
         #expect(results.allSatisfy { (try? $0.get()) != nil })
-        await producer.shutdown()
         let consumed = try await consumeAll(topic, expecting: 500)
         #expect(consumed.count == 500)
         let byKey = Dictionary(uniqueKeysWithValues: consumed.map { (String(buffer: $0.key!), $0) })
@@ -58,17 +58,17 @@ import Testing
         let producer = try await KafkaProducer(configuration: broker.configuration)
         let total = 100_000
         var offsets: [Int: RecordMetadata] = [:]
-        for chunkStart in stride(from: 0, to: total, by: 10_000) {
-            let chunk = (chunkStart..<(chunkStart + 10_000)).map { i in
-                ProducerRecord(topic: topic, key: ByteBuffer(string: "user-\(i)"), value: ByteBuffer(string: "{\"id\":\(i)}"),
-                               headers: [KafkaHeader(key: "source", string: "test"), KafkaHeader(key: "i", string: "\(i)")])
-            }
-            for (n, result) in await producer.send(contentsOf: chunk).enumerated() {
-                offsets[chunkStart + n] = try result.get()
+        try await whileRunning(producer) {
+            for chunkStart in stride(from: 0, to: total, by: 10_000) {
+                let chunk = (chunkStart..<(chunkStart + 10_000)).map { i in
+                    ProducerRecord(topic: topic, key: ByteBuffer(string: "user-\(i)"), value: ByteBuffer(string: "{\"id\":\(i)}"),
+                                   headers: [KafkaHeader(key: "source", string: "test"), KafkaHeader(key: "i", string: "\(i)")])
+                }
+                for (n, result) in await producer.send(contentsOf: chunk).enumerated() {
+                    offsets[chunkStart + n] = try result.get()
+                }
             }
         }
-        await producer.flush()
-        await producer.shutdown()
         #expect(offsets.count == total)
 
         let consumed = try await consumeAll(topic, expecting: total)
@@ -91,26 +91,28 @@ import Testing
         var settings = ProducerSettings()
         settings.topicWait = .milliseconds(300)
         let producer = try await KafkaProducer(configuration: broker.configuration, settings: settings)
-        do {
-            _ = try await producer.send(topic: "no-such-topic", value: ByteBuffer(string: "x"))
-            Issue.record("producing to a missing topic succeeded")
-        } catch let error as KafkaError {
-            guard case .unknownTopic("no-such-topic") = error else { Issue.record("got \(error)"); return }
-            #expect(error.description == "topic 'no-such-topic' does not exist")
+        try await whileRunning(producer) {
+            do {
+                _ = try await producer.send(topic: "no-such-topic", value: ByteBuffer(string: "x"))
+                Issue.record("producing to a missing topic succeeded")
+            } catch let error as KafkaError {
+                guard case .unknownTopic("no-such-topic") = error else { Issue.record("got \(error)"); return }
+                #expect(error.description == "topic 'no-such-topic' does not exist")
+            }
         }
-        await producer.shutdown()
     }
 
     @Test("a topic created while a producer runs is produced to")
     func topicCreatedWhileProducing() async throws {
         try await createTopic("early-topic", partitions: 1)
         let producer = try await KafkaProducer(configuration: broker.configuration)
-        _ = try await producer.send(topic: "early-topic", value: ByteBuffer(string: "before"))
-        try await createTopic("late-topic", partitions: 2)
-        let metadata = try await producer.send(topic: "late-topic", key: ByteBuffer(string: "k"), value: ByteBuffer(string: "after"))
-        #expect(metadata.offset == 0)
-        #expect(metadata.partition == Murmur2Partitioner.partition(forKey: Array("k".utf8), partitionCount: 2))
-        await producer.shutdown()
+        try await whileRunning(producer) {
+            _ = try await producer.send(topic: "early-topic", value: ByteBuffer(string: "before"))
+            try await createTopic("late-topic", partitions: 2)
+            let metadata = try await producer.send(topic: "late-topic", key: ByteBuffer(string: "k"), value: ByteBuffer(string: "after"))
+            #expect(metadata.offset == 0)
+            #expect(metadata.partition == Murmur2Partitioner.partition(forKey: Array("k".utf8), partitionCount: 2))
+        }
     }
 
     @Test("earliest and latest offsets follow what was produced; consumers start there")
@@ -118,9 +120,10 @@ import Testing
         let topic = "offsets-produced"
         try await createTopic(topic, partitions: 1)
         let producer = try await KafkaProducer(configuration: broker.configuration)
-        let results = await producer.send(contentsOf: (0..<10).map { ProducerRecord(topic: topic, value: ByteBuffer(string: "\($0)")) })
+        let results = try await whileRunning(producer) {
+            await producer.send(contentsOf: (0..<10).map { ProducerRecord(topic: topic, value: ByteBuffer(string: "\($0)")) })
+        }
         #expect(results.compactMap { try? $0.get().offset } == Array(0..<10))
-        await producer.shutdown()
         let admin = KafkaAdmin(configuration: broker.configuration)
         #expect(try await admin.offsets(topic: topic, .earliest) == [0: 0])
         #expect(try await admin.offsets(topic: topic, .latest) == [0: 10])
@@ -145,9 +148,10 @@ import Testing
             var settings = ProducerSettings()
             settings.acks = acks
             let producer = try await KafkaProducer(configuration: broker.configuration, settings: settings)
-            let results = await producer.send(contentsOf: (0..<100).map { ProducerRecord(topic: topic, value: ByteBuffer(string: "\($0)")) })
+            let results = try await whileRunning(producer) {
+                await producer.send(contentsOf: (0..<100).map { ProducerRecord(topic: topic, value: ByteBuffer(string: "\($0)")) })
+            }
             #expect(results.allSatisfy { (try? $0.get()) != nil })
-            await producer.shutdown()
         }
         #expect(try await consumeAll(topic, expecting: 200).count == 200)
     }

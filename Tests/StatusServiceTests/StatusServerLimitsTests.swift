@@ -1,8 +1,8 @@
 import Foundation
+import ServiceScope
 import Testing
 @testable import Metering
 @testable import StatusService
-import UserTestSupport
 
 /// The status server, run for real on a loopback port, keeps within its limits.
 @Suite struct StatusServerLimitsTests {

@@ -5,6 +5,7 @@ import KafkaTestSupport
 import Logging
 import NIOCore
 import Synchronization
+import ServiceScope
 import Testing
 @testable import UserPipeline
 @testable import Retry
@@ -104,7 +105,7 @@ final class HostileAPI: Sendable {
     }
 
     /// Runs an ingest of ten users from `path` of `api` into a fresh topic of a real broker, and
-    /// returns how the run ended. The producer and admin are shut down however it ends.
+    /// returns how the run ended. The producer runs for the ingest; the admin is shut down however it ends.
     func ingestOutcome(from api: HostileAPI, _ path: String, maxConsecutiveFetchFailures: Int) async throws -> Result<IngestSummary, any Error> {
         let broker = try TansuBroker.start()
         let topic = "users-\(UUID().uuidString.prefix(8))"
@@ -112,19 +113,14 @@ final class HostileAPI: Sendable {
         do {
             try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
             let producer = try await KafkaProducer(configuration: broker.configuration)
-            let outcome: Result<IngestSummary, any Error>
-            do {
-                outcome = try await api.serve { url in
+            let outcome: Result<IngestSummary, any Error> = try await whileRunning(producer) {
+                try await api.serve { url in
                     let client = RandomUserClient(configuration: .init(url: url + path, retry: retry))
                     let ingest = UserIngest(client: client, producer: producer, settings: IngestSettings(
                         topic: topic, stop: .count(10), batchSize: 5, concurrency: 1, maxConsecutiveFetchFailures: maxConsecutiveFetchFailures))
                     do { return .success(try await ingest.run()) } catch { return .failure(error) }
                 }
-            } catch {
-                await producer.shutdown()
-                throw error
             }
-            await producer.shutdown()
             await admin.shutdown()
             return outcome
         } catch {

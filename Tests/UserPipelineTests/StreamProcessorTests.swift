@@ -4,6 +4,7 @@ import KafkaTestSupport
 import Logging
 import NIOCore
 import Synchronization
+import ServiceScope
 import Testing
 @testable import UserPipeline
 @testable import UserContract
@@ -88,39 +89,43 @@ struct FirstRecords<Base: AsyncSequence<[ConsumerRecord], any Error>>: AsyncSequ
         let users = (0..<200).map(Self.user)
         var records = users.map { ProducerRecord(topic: topic, key: ByteBuffer(string: $0.id), value: ByteBuffer(bytes: $0.jsonBytes())) }
         records += ["not json", #"{"id": 1}"#, ""].map { ProducerRecord(topic: topic, value: ByteBuffer(string: $0)) }
-        for outcome in await producer.send(contentsOf: records) { _ = try outcome.get() }
-        let ends = try await admin.offsets(topic: topic, .latest)
+        // Runs while the records go out and while the processor dead-letters through it.
+        try await whileRunning(producer) {
+            for outcome in await producer.send(contentsOf: records) { _ = try outcome.get() }
+            let ends = try await admin.offsets(topic: topic, .latest)
 
-        let sink = FlakySink(failures: 3)
-        let export = PrometheusExport()
-        let commitsWhileDown = Atomic<Int>(0)
-        let consumer = try await KafkaConsumer(configuration: broker.configuration, group: ConsumerGroupSettings(groupID: topic))
-        let processor = StreamProcessor(
-            sink: sink, deadLetters: producer, dlqTopic: topic + ".dlq", maxBackoff: .milliseconds(200),
-            metrics: PipelineMetrics(factory: export.factory), logger: Logger(label: "test"), commit: { offsets in
-                if sink.isDown { commitsWhileDown.add(1, ordering: .relaxed) }
-                try await consumer.commit(offsets)
-            })
-        try await consumer.subscribe(to: [topic], listener: RebalanceListener(
-            revoked: { await processor.partitionsRevoked($0) }, assigned: { await processor.partitionsAssigned($0) }))
-        // Ends once all 203 records were handed out; the idle timeout only ends a run that lost some.
-        let summary = try await processor.run(FirstRecords(consumer.batches(idleTimeout: .seconds(60)), count: records.count))
-        await consumer.close()
+            let sink = FlakySink(failures: 3)
+            let export = PrometheusExport()
+            let commitsWhileDown = Atomic<Int>(0)
+            let consumer = try await KafkaConsumer(configuration: broker.configuration, group: ConsumerGroupSettings(groupID: topic))
+            let processor = StreamProcessor(
+                sink: sink, deadLetters: producer, dlqTopic: topic + ".dlq", maxBackoff: .milliseconds(200),
+                metrics: PipelineMetrics(factory: export.factory), logger: Logger(label: "test"), commit: { offsets in
+                    if sink.isDown { commitsWhileDown.add(1, ordering: .relaxed) }
+                    try await consumer.commit(offsets)
+                })
+            // The consumer leaves the group (committing the revoked partitions' progress) as its scope ends.
+            let summary = try await whileRunning(consumer) {
+                try await consumer.subscribe(to: [topic], listener: RebalanceListener(
+                    revoked: { await processor.partitionsRevoked($0) }, assigned: { await processor.partitionsAssigned($0) }))
+                // Ends once all 203 records were handed out; the idle timeout only ends a run that lost some.
+                return try await processor.run(FirstRecords(consumer.batches(idleTimeout: .seconds(60)), count: records.count))
+            }
 
-        #expect(summary.writeRetries == 3)
-        #expect(commitsWhileDown.load(ordering: .relaxed) == 0)
-        #expect(summary.stored == 200 && summary.deadLettered == 3)
-        #expect(Set(sink.stored.keys) == Set(users.map(\.id)))
-        // The metrics count what the summary counts.
-        let metrics = Set(String(decoding: export.text(), as: UTF8.self).split(separator: "\n").map(String.init))
-        #expect(metrics.isSuperset(of: [
-            "userstream_records_consumed_total 203", "userstream_users_stored_total 200", "userstream_sink_write_retries_total 3",
-            #"userstream_records_dead_lettered_total{reason="not_json"} 1"#, #"userstream_records_dead_lettered_total{reason="wrong_type"} 1"#,
-            #"userstream_records_dead_lettered_total{reason="empty_value"} 1"#, "userstream_end_to_end_latency_seconds_count 200",
-        ]))
-        let committed = try await admin.committedOffsets(group: topic, topic: topic)
-        #expect(committed == ends)
-        await producer.shutdown()
+            #expect(summary.writeRetries == 3)
+            #expect(commitsWhileDown.load(ordering: .relaxed) == 0)
+            #expect(summary.stored == 200 && summary.deadLettered == 3)
+            #expect(Set(sink.stored.keys) == Set(users.map(\.id)))
+            // The metrics count what the summary counts.
+            let metrics = Set(String(decoding: export.text(), as: UTF8.self).split(separator: "\n").map(String.init))
+            #expect(metrics.isSuperset(of: [
+                "userstream_records_consumed_total 203", "userstream_users_stored_total 200", "userstream_sink_write_retries_total 3",
+                #"userstream_records_dead_lettered_total{reason="not_json"} 1"#, #"userstream_records_dead_lettered_total{reason="wrong_type"} 1"#,
+                #"userstream_records_dead_lettered_total{reason="empty_value"} 1"#, "userstream_end_to_end_latency_seconds_count 200",
+            ]))
+            let committed = try await admin.committedOffsets(group: topic, topic: topic)
+            #expect(committed == ends)
+        }
         await admin.shutdown()
     }
 }

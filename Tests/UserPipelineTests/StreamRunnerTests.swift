@@ -4,6 +4,7 @@ import KafkaTestSupport
 import Logging
 import NIOCore
 import Synchronization
+import ServiceScope
 import Testing
 @testable import UserPipeline
 @testable import UserSinks
@@ -19,8 +20,7 @@ import Testing
         let users = (0..<20).map(StreamProcessorTests.user)
         var records = users.map { ProducerRecord(topic: topic, key: ByteBuffer(string: $0.id), value: ByteBuffer(bytes: $0.jsonBytes())) }
         records += ["not json", #"{"id": 1}"#].map { ProducerRecord(topic: topic, value: ByteBuffer(string: $0)) }
-        for outcome in await producer.send(contentsOf: records) { _ = try outcome.get() }
-        await producer.shutdown()
+        for outcome in try await whileRunning(producer, { await producer.send(contentsOf: records) }) { _ = try outcome.get() }
         let ends = try await admin.offsets(topic: topic, .latest)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stream-runner-\(UUID())").path

@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import NIOCore
+import ServiceScope
 import Testing
 
 /// `userstream stream` end to end: a real Tansu broker, the built binary, and `ScriptedCQLPeer`
@@ -25,11 +26,11 @@ struct StreamToCassandraTests {
                                           NewTopic(name: topic + ".dlq", partitions: 1, replicationFactor: 1)])
             let users = SampleUsers.make(30)
             let producer = try await KafkaProducer(configuration: broker.configuration)
-            for user in users {
-                _ = try await producer.send(topic: topic, key: ByteBuffer(string: user.id), value: ByteBuffer(bytes: user.jsonBytes()))
+            try await whileRunning(producer) {
+                for user in users {
+                    _ = try await producer.send(topic: topic, key: ByteBuffer(string: user.id), value: ByteBuffer(bytes: user.jsonBytes()))
+                }
             }
-            await producer.flush()
-            await producer.shutdown()
 
             // First run: the peer receives writes but never acknowledges them; the process dies meanwhile.
             let silent = try await ScriptedCQLPeer.start(script: UsersTable.script(execute: UsersTable.acknowledge(when: ReplyGate())))

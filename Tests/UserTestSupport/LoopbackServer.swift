@@ -1,5 +1,5 @@
 import Logging
-import ServiceLifecycle
+import ServiceScope
 import StandInAPI
 
 /// Runs the stand-in API on a free loopback port for the duration of `body`.
@@ -14,25 +14,5 @@ public func withStandInAPI<T: Sendable>(
         var iterator = urls.makeAsyncIterator()
         guard let url = await iterator.next() else { throw CancellationError() }
         return try await body(url)
-    }
-}
-
-/// Runs `server` in a group of its own while `body` runs, then shuts it down gracefully, as a
-/// command's group does.
-public func whileRunning<T: Sendable>(_ server: some Service, _ body: () async throws -> T) async throws -> T {
-    var logger = Logger(label: "test-service-group")
-    logger.logLevel = .warning
-    let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body())
-        } catch {
-            result = .failure(error)
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-        return try result.get()
     }
 }

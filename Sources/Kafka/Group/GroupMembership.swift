@@ -2,8 +2,8 @@ import KafkaProtocol
 import Logging
 import Synchronization
 
-/// Runs a `GroupMembershipStateMachine` against the cluster. One task owns all the work as
-/// child tasks: one feeds the machine events in order and carries out its actions; requests
+/// Runs a `GroupMembershipStateMachine` against the cluster. `run(topics:)` owns all the work
+/// as child tasks: one feeds the machine events in order and carries out its actions; requests
 /// run as children of their own and come back as events; heartbeats tick on their own child;
 /// the caller's rebalance callbacks run one after another on a child of their own, so a slow
 /// callback never delays a heartbeat.
@@ -35,8 +35,6 @@ final class GroupMembership: Sendable {
     }
 
     private let state = Mutex(Locked())
-    /// The parent of every task of the membership: cancelled by `close`, awaited by `stopped`.
-    private let task = Mutex<Task<Void, Never>?>(nil)
     private let missingTopics = Mutex(MissingTopicWarnings())
     private static let logger = Logger(label: "userstream.kafka.group")
 
@@ -54,8 +52,9 @@ final class GroupMembership: Sendable {
 
     var cluster: KafkaCluster { fetcher.cluster }
 
-    /// Starts taking part in the group for `topics`; the gate opens once the first assignment is in place.
-    func start(topics: [String]) {
+    /// Takes part in the group for `topics` until cancelled (after `close`, which leaves the
+    /// group); the gate opens once the first assignment is in place.
+    func run(topics: [String]) async {
         let machine = GroupMembershipStateMachine(configuration: .init(
             groupID: settings.groupID, sessionTimeout: settings.sessionTimeout,
             rebalanceTimeout: settings.rebalanceTimeout, assignors: settings.assignors,
@@ -66,27 +65,24 @@ final class GroupMembership: Sendable {
         let callbackStream = self.callbackStream
         let jobStream = self.jobStream
         let checkInterval = settings.topicCheckInterval
-        let task = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.run(machine) }
-                group.addTask { for await callback in callbackStream { await callback() } }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        events.yield(.heartbeatTick(now: .now))
-                    }
-                }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: checkInterval)
-                        events.yield(.topicCheckTick)
-                    }
-                }
-                for await job in jobStream { group.addTask { await job() } }
-            }
-        }
-        self.task.withLock { $0 = task }
         events.yield(.subscribe(topics: topics))
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.run(machine) }
+            group.addTask { for await callback in callbackStream { await callback() } }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    events.yield(.heartbeatTick(now: .now))
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: checkInterval)
+                    events.yield(.topicCheckTick)
+                }
+            }
+            for await job in jobStream { group.addTask { await job() } }
+        }
     }
 
     /// Tells the state machine something happened outside it (a refused commit).
@@ -94,7 +90,7 @@ final class GroupMembership: Sendable {
         events.yield(event)
     }
 
-    /// Revokes (through the listener), leaves the group and stops every task.
+    /// Revokes (through the listener) and leaves the group; `run` goes on until cancelled.
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let closed = state.withLock { locked in
@@ -103,13 +99,6 @@ final class GroupMembership: Sendable {
             }
             if closed { continuation.resume() } else { events.yield(.close) }
         }
-        task.withLock { $0 }?.cancel()
-    }
-
-    /// Returns once every task of the membership has ended: after `close`, and after the
-    /// connections closed, so that no request still waits for an answer.
-    func stopped() async {
-        await task.withLock { $0 }?.value
     }
 
     private func run(_ initial: GroupMembershipStateMachine) async {
@@ -284,7 +273,7 @@ final class GroupMembership: Sendable {
 
     private func finish(failure: KafkaError?) {
         gate.end(failure: failure)
-        guard failure == nil else { return }  // the gate tells the caller; close() still ends the tasks
+        guard failure == nil else { return }  // the gate tells the caller; close() still leaves
         let closing = state.withLock { locked in
             locked.status.isClosed = true
             defer { locked.closeWaiters.removeAll() }

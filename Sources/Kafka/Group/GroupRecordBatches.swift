@@ -41,7 +41,7 @@ public struct GroupRecordBatches: AsyncSequence, Sendable {
                 do {
                     round = try await rounds.next()
                 } catch where gate.hasEnded && gate.failure == nil {
-                    return nil  // close() shut the connections under a fetch
+                    return nil  // the consumer stopped and shut the connections under a fetch
                 }
                 // A revoke between the fetch and here changed the epoch: those records are stale.
                 let fetcher = rounds.consumer

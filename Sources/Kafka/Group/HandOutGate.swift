@@ -10,8 +10,6 @@ final class HandOutGate: Sendable {
         var isOpen = false
         var assignment: Set<TopicPartition> = []
         var batchInHand = false
-        /// Identifies the task that took the batch in hand (compared, never dereferenced).
-        var holder: Int?
         var ended = false
         var failure: KafkaError?
         var nextWaiterID: UInt64 = 0
@@ -70,17 +68,6 @@ final class HandOutGate: Sendable {
         waiters.forEach { $0.resume() }
     }
 
-    /// Releases the batch in hand when the calling task is the one holding it: a loop that
-    /// closes its own consumer is done with its batch.
-    func releaseIfHeldByCurrentTask() {
-        let held = state.withLock { $0.batchInHand && $0.holder != nil && $0.holder == Self.currentTask }
-        if held { release() }
-    }
-
-    private static var currentTask: Int? {
-        withUnsafeCurrentTask { $0?.hashValue }
-    }
-
     /// The records that may be handed out now (those of assigned partitions), or nil when the
     /// gate is shut or `isCurrent` (checked under the gate's lock) says they are stale; a
     /// non-empty result counts as a batch in the caller's hands.
@@ -88,10 +75,7 @@ final class HandOutGate: Sendable {
         state.withLock { state in
             guard state.isOpen, !state.ended, isCurrent() else { return nil }
             let passing = records.filter { state.assignment.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
-            if !passing.isEmpty {
-                state.batchInHand = true
-                state.holder = Self.currentTask
-            }
+            if !passing.isEmpty { state.batchInHand = true }
             return passing
         }
     }

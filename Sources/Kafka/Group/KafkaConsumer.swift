@@ -1,11 +1,15 @@
 import KafkaProtocol
 import Retry
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A member of a consumer group: subscribes to topics, reads the partitions the group assigns
 /// it, and commits the offsets the caller says it has processed (never on its own).
-public final class KafkaConsumer: Sendable {
+///
+/// A `Service`: `run()` keeps the membership (joins, heartbeats, rebalance callbacks) and sends
+/// background commits; nothing joins the group until it runs.
+public final class KafkaConsumer: Service, Sendable {
     /// The cluster this consumer reads from.
     public var cluster: KafkaCluster { fetcher.cluster }
     /// The group settings given at creation.
@@ -15,6 +19,9 @@ public final class KafkaConsumer: Sendable {
     private let membership = Mutex<GroupMembership?>(nil)
     private let logger: Logger
     private let backgroundCommits = BackgroundCommitQueue()
+    private let subscriptions: AsyncStream<(GroupMembership, [String])>
+    private let subscribing: AsyncStream<(GroupMembership, [String])>.Continuation
+    private let hasRun = Mutex(false)
 
     /// A consumer for the cluster described by `configuration`, logging to `logger`; connects before returning.
     public init(configuration: KafkaConfiguration, group: ConsumerGroupSettings, settings: ConsumerSettings = ConsumerSettings(),
@@ -27,11 +34,58 @@ public final class KafkaConsumer: Sendable {
         self.group = group
         self.logger = logger
         self.fetcher = try await PartitionConsumer(configuration: configuration, settings: settings)
+        (subscriptions, subscribing) = AsyncStream.makeStream()
     }
 
-    /// Joins the group for `topics`; returns true once the group has given this member its first
-    /// assignment, false when `limit` passed first (the member keeps trying; batches come once it
-    /// is assigned). A group that cannot form is reported in the log while the member waits.
+    /// Takes part in the group once subscribed, until the service group shuts down; then
+    /// finishes the background commits, revokes the assignment (calling the listener, after the
+    /// loop over `batches()` has asked for its next batch, which ends it), leaves the group (a
+    /// member that may be its leader lets its session expire instead), closes the connections
+    /// and returns. Cancelled, it ends `batches()` and closes without leaving. Runs once.
+    public func run() async throws {
+        let first = hasRun.withLock { hasRun in
+            defer { hasRun = true }
+            return !hasRun
+        }
+        guard first else { throw KafkaError.configuration("a consumer runs once — create another KafkaConsumer") }
+        let logger = self.logger
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                await self.backgroundCommits.run { offsets in
+                    do {
+                        try await self.commit(offsets)
+                    } catch {
+                        logger.warning("background commit failed: \(error)")
+                    }
+                }
+            }
+            tasks.addTask {
+                for await (membership, topics) in self.subscriptions {
+                    await membership.run(topics: topics)
+                }
+            }
+            if (try? await gracefulShutdown()) != nil { await leave() }
+            subscribing.finish()
+            tasks.cancelAll()
+            if !gate.hasEnded { gate.end(failure: nil) }
+            // Closed under the cancelled tasks, so that no request still waits for an answer.
+            await fetcher.shutdown()
+        }
+    }
+
+    /// Finishes the background commits, then revokes and leaves.
+    private func leave() async {
+        await backgroundCommits.drained()
+        if let membership = membership.withLock({ $0 }) {
+            await membership.close()
+        } else {
+            gate.end(failure: nil)
+        }
+    }
+
+    /// Joins the group for `topics` (once `run()` runs); returns true once the group has given
+    /// this member its first assignment, false when `limit` passed first (the member keeps trying;
+    /// batches come once it is assigned). A group that cannot form is reported in the log while the member waits.
     /// A join is given at least until it counts as stalled (`stalledJoinAfter`): a broker holds a
     /// healthy first join for about half a session, which must not end a short `limit` early.
     @discardableResult
@@ -44,7 +98,7 @@ public final class KafkaConsumer: Sendable {
             return true
         }
         guard isFirst else { throw KafkaError.configuration("this consumer is already subscribed — create another KafkaConsumer for other topics") }
-        created.start(topics: topics)
+        subscribing.yield((created, topics))
         switch await gate.waitUntilOpen(timeout: limit.map { max($0, group.stalledJoinAfter) }) {
         case .open:
             return true
@@ -58,7 +112,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Records of the currently assigned partitions in fetch-sized batches; keeps membership
-    /// alive; ends after `idleTimeout` without records (never when nil) or after `close()`.
+    /// alive; ends after `idleTimeout` without records (never when nil) or when `run()` stops.
     /// Asking for the next batch tells the consumer the previous one is done with, which a
     /// rebalance waits for; iterate from one task at a time.
     public func batches(idleTimeout: Duration? = nil) -> GroupRecordBatches {
@@ -121,15 +175,9 @@ public final class KafkaConsumer: Sendable {
     /// Commits `offsets` without waiting; a failure is logged, and the next commit covers it.
     /// Background commits go out one at a time, in order, merged while one is in flight, so
     /// an older offset never overwrites a newer one.
+    /// `run()` sends them, and finishes them before it leaves the group.
     public func commitInBackground(_ offsets: [TopicPartition: Int64]) {
-        let logger = self.logger
-        backgroundCommits.enqueue(offsets) { next in
-            do {
-                try await self.commit(next)
-            } catch {
-                logger.warning("background commit failed: \(error)")
-            }
-        }
+        backgroundCommits.enqueue(offsets)
     }
 
     /// The id the coordinator gave this member (empty before the first join).
@@ -145,23 +193,4 @@ public final class KafkaConsumer: Sendable {
 
     /// The partitions this member currently reads.
     public var assignment: Set<TopicPartition> { gate.assignment }
-
-    /// Revokes the assignment (calling the listener), leaves the group (a member that may be
-    /// its leader lets its session expire instead) and closes the connections. Commits nothing
-    /// itself: commit in the `revoked` callback. Called from the task that iterates `batches()`,
-    /// its batch counts as done; called from another task, it first waits until the loop asks
-    /// for the next batch (which then ends the sequence).
-    /// Background commits issued before it are finished first.
-    public func close() async {
-        await backgroundCommits.drained()
-        gate.releaseIfHeldByCurrentTask()
-        let membership = membership.withLock { $0 }
-        if let membership {
-            await membership.close()
-        } else {
-            gate.end(failure: nil)
-        }
-        await fetcher.shutdown()
-        await membership?.stopped()
-    }
 }

@@ -1,6 +1,6 @@
 /// Called by the consumer around rebalances; the consumer awaits them before rejoining, so the
 /// caller can finish in-flight work and commit before partitions move. They run one at a time,
-/// off the heartbeat path; they must not call `close()` (which waits for them).
+/// off the heartbeat path; they must not wait for the consumer to stop (its stop waits for them).
 public struct RebalanceListener: Sendable {
     /// The partitions are about to move; no more of their records will be handed out after this returns.
     public var revoked: @Sendable ([TopicPartition]) async -> Void

@@ -1,15 +1,20 @@
 import KafkaProtocol
 import Retry
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// Produces records: partitions them (murmur2 by key, sticky without), batches them per
 /// partition, sends batches to partition leaders in pipelined Produce requests, and retries
 /// retriable failures in order. Idempotent by default.
 ///
-/// `send` takes one lock per call, not per record, and never hops actors per record; one
-/// sender task does the network work.
-public final class KafkaProducer: Sendable {
+/// `send` takes one lock per call, not per record, and never hops actors per record; `run()`
+/// does the network work.
+///
+/// A `Service`: nothing goes out until `run()` runs (in a `ServiceGroup`, or by hand). Records
+/// sent before it starts wait for it, at most their delivery timeout; once it has returned, sends
+/// fail with `KafkaError.shutDown`.
+public final class KafkaProducer: Service, Sendable {
     typealias State = ProducerState<DeliveryToken, CheckedContinuation<Void, Never>>
 
     /// The cluster this producer sends to.
@@ -17,7 +22,11 @@ public final class KafkaProducer: Sendable {
     public let settings: ProducerSettings
     private let state: Mutex<State>
     private let wakeup = Wakeup()
-    private let senderTask: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let phase = Mutex(Phase.notStarted)
+
+    private enum Phase {
+        case notStarted, running, ended
+    }
 
     /// A producer for the cluster described by `configuration`; connects and, when idempotent,
     /// obtains a producer id before returning.
@@ -35,9 +44,31 @@ public final class KafkaProducer: Sendable {
         self.state = Mutex(State(settings: settings))
         _ = try await cluster.anyConnection()
         if settings.idempotent { try await initProducerID() }
-        // Stored and awaited by `shutdown`.
-        let task = Task { [self] in await runSender() }
-        senderTask.withLock { $0 = task }
+    }
+
+    /// Sends what is queued until the service group shuts down gracefully; then refuses new
+    /// records, delivers what was queued (retrying until each record's delivery timeout) and
+    /// returns. Cancelled, it stops sending and fails every record still pending with
+    /// `KafkaError.shutDown`. Closes the connections before returning. Runs once.
+    public func run() async throws {
+        let first = phase.withLock { phase in
+            defer { if phase == .notStarted { phase = .running } }
+            return phase == .notStarted
+        }
+        guard first else { throw KafkaError.configuration("a producer runs once — create another KafkaProducer") }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await runSender()
+            } onGracefulShutdown: {
+                self.state.withLock { $0.stopAccepting() }
+                self.wakeup.signal()
+            }
+        } onCancel: {
+            self.wakeup.signal()
+        }
+        abandonPending()
+        phase.withLock { $0 = .ended }
+        await cluster.shutdown()
     }
 
     /// Sends one record; returns where it was written once the broker acknowledged it.
@@ -77,7 +108,9 @@ public final class KafkaProducer: Sendable {
             group.resolve(CollectionOfOne(index)) { _ in .failure(error) }
         }
         wakeup.signal()
-        return await group.wait()
+        guard phase.withLock({ $0 == .notStarted }) else { return await group.wait() }
+        // No sender yet: the delivery timeout still bounds the wait for `run()`.
+        return await withDeadline(.now + settings.deliveryTimeout, onExpiry: { [self] in expireDue() }) { await group.wait() }
     }
 
     /// Sends everything queued now and waits until every record has an outcome.
@@ -87,14 +120,24 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Flushes, stops the sender and closes the connections.
-    public func shutdown() async {
-        await flush()
-        for batch in state.withLock({ $0.close() }) { DeliveryToken.resolve(batch.tokens) { _ in .failure(.shutDown) } }
-        wakeup.signal()
-        let task = senderTask.withLock { $0 }
-        await task?.value
-        await cluster.shutdown()
+    /// Records accepted but not yet sent: what a graceful stop still delivers.
+    var queuedRecords: Int { state.withLock { $0.accumulator.queuedRecords } }
+
+    /// Closes, and fails what was never delivered: nothing is left when the group shut down
+    /// gracefully, everything still pending when `run()` was cancelled.
+    private func abandonPending() {
+        let (unsent, waiters) = state.withLock { $0.abandon() }
+        for batch in unsent { DeliveryToken.resolve(batch.tokens) { _ in .failure(.shutDown) } }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Fails the batches past their delivery timeout and lets go the flush waiters that may go on.
+    private func expireDue() {
+        let (expired, waiters) = state.withLock { $0.expire(now: .now) }
+        for batch in expired {
+            DeliveryToken.resolve(batch.tokens) { _ in .failure(.deliveryTimedOut(batch.partition, after: settings.deliveryTimeout)) }
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     // MARK: - Sender
@@ -118,10 +161,11 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Sends rounds until closed and idle, or until cancelled; each request is a child task.
     private func runSender() async {
         await withTaskGroup(of: Void.self) { requests in
             var lastRefresh = ContinuousClock.now
-            while true {
+            while !Task.isCancelled {
                 if state.withLock({ $0.needsNewProducerID }) {
                     do {
                         try await initProducerID()
@@ -141,12 +185,8 @@ public final class KafkaProducer: Sendable {
                         try? await Task.sleep(for: settings.retryBackoff)
                     }
                 }
+                expireDue()
                 let now = ContinuousClock.now
-                let (expired, waiters) = state.withLock { $0.expire(now: now) }
-                for batch in expired {
-                    DeliveryToken.resolve(batch.tokens) { _ in .failure(.deliveryTimedOut(batch.partition, after: settings.deliveryTimeout)) }
-                }
-                for waiter in waiters { waiter.resume() }
                 let round = state.withLock { $0.nextRound(now: now) }
                 if round.isFinished { break }
                 if round.requests.isEmpty {

@@ -56,7 +56,8 @@ struct ProducerState<Token, Waiter> {
     }
 
     /// Nothing goes out until the broker knows this producer again.
-    var needsNewProducerID: Bool { accumulator.needsNewProducerID && !isClosed }
+    /// Records still queued after `stopAccepting` need one to go out; abandoned ones do not.
+    var needsNewProducerID: Bool { accumulator.needsNewProducerID && !(isClosed && accumulator.queuedRecords == 0) }
 
     /// The topics among `topics` whose partition count is not known yet.
     func unknownTopics(_ topics: [String]) -> [String] {
@@ -143,10 +144,27 @@ struct ProducerState<Token, Waiter> {
         return true
     }
 
+    /// Refuses new records from now on; what is queued still goes out, and the sender may stop
+    /// once every record has its outcome.
+    mutating func stopAccepting() {
+        isClosed = true
+    }
+
     /// Refuses new records from now on; returns the batches that never went out.
     mutating func close() -> [Batch] {
         isClosed = true
         return accumulator.removeQueued()
+    }
+
+    /// Closes and gives up on what is queued: returns those batches, and the flush waiters that
+    /// may go on since nothing will be delivered any more.
+    mutating func abandon() -> (unsent: [Batch], waiters: [Waiter]) {
+        let unsent = close()
+        defer {
+            flushWaiters.removeAll()
+            flushRequests = 0
+        }
+        return (unsent, flushWaiters)
     }
 
     /// The batches due now, sealed for this attempt and grouped into requests per leader of at most the request size.

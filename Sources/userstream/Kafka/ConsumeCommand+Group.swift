@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Kafka
 import KafkaProtocol
+import ServiceLifecycle
+import ServiceScope
 
 extension ConsumeCommand {
     /// Consumes as a member of `groupID`: prints each batch, then commits it.
@@ -16,32 +18,42 @@ extension ConsumeCommand {
         let started = ContinuousClock.now
         let (topic, limit) = (topic, count ?? Int.max)  // read once: a property-wrapper read per record shows in the profile
         let idle = untilIdle.map { Duration.milliseconds(Int64($0 * 1000)) }
-        // On SIGINT/SIGTERM: the consumer is closed, so the batch in progress is printed and committed, the group left.
-        let outcome = await CommandLifecycle().run(stopping: { await consumer.close() }) { () async -> (Int, (any Error)?) in
-            var output = StandardOutput()
+        // On SIGINT/SIGTERM the loop is cancelled after printing and committing the batch in
+        // progress; then the consumer leaves the group as its scope ends.
+        let outcome = await CommandLifecycle().run(stopping: {}) { () async -> (Int, (any Error)?) in
             do {
-                // Waiting for the group's assignment counts as idle: no assignment within it, nothing to read.
-                let joined = try await consumer.subscribe(to: [topic], listener: listener, waitingAtMost: idle)
-                guard limit != 0, joined else { return (0, nil) }
-                for try await batch in consumer.batches(idleTimeout: idle) {
-                    let (printedBefore, taken) = (output.printed, min(batch.count, limit - output.printed))
-                    do {
-                        for record in batch.prefix(taken) { try output.append(record) }
-                        try output.flush()
-                    } catch {
-                        // Only what went out whole is committed: the rest was never printed.
-                        try await commit(Self.nextOffsets(batch.prefix(output.printed - printedBefore)), with: consumer)
-                        throw error
+                return try await whileRunning(consumer) {
+                    await cancelWhenGracefulShutdown {
+                        var output = StandardOutput()
+                        do {
+                        // Waiting for the group's assignment counts as idle: no assignment within it, nothing to read.
+                        let joined = try await consumer.subscribe(to: [topic], listener: listener, waitingAtMost: idle)
+                        guard limit != 0, joined else { return (0, nil) }
+                        for try await batch in consumer.batches(idleTimeout: idle) {
+                            let (printedBefore, taken) = (output.printed, min(batch.count, limit - output.printed))
+                            do {
+                                for record in batch.prefix(taken) { try output.append(record) }
+                                try output.flush()
+                            } catch {
+                                // Only what went out whole is committed: the rest was never printed.
+                                try await commit(Self.nextOffsets(batch.prefix(output.printed - printedBefore)), with: consumer)
+                                throw error
+                            }
+                            try await commit(Self.nextOffsets(batch.prefix(taken)), with: consumer)
+                            if output.printed >= limit { break }
+                        }
+                        return (output.printed, nil)
+                        } catch is CancellationError {
+                            return (output.printed, nil)  // stopped by a signal
+                        } catch {
+                            return (output.printed, error)
+                        }
                     }
-                    try await commit(Self.nextOffsets(batch.prefix(taken)), with: consumer)
-                    if output.printed >= limit { break }
                 }
-                return (output.printed, nil)
             } catch {
-                return (output.printed, error)
+                return (0, error)
             }
         }
-        await consumer.close()
         let (consumed, failure) = (try? outcome.get()) ?? (0, nil)
         try summarize(consumed: consumed, since: started, failure: failure, group: groupID)
     }

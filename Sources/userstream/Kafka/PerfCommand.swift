@@ -4,6 +4,7 @@ import Kafka
 import KafkaProtocol
 import NIOCore
 import Retry
+import ServiceScope
 
 /// `userstream kafka perf produce|consume`: throughput measurements like Kafka's perf-test tools.
 struct PerfCommand: AsyncParsableCommand {
@@ -46,7 +47,7 @@ struct PerfCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             var failed = 0
             var firstError: KafkaError?
-            await withTaskGroup(of: (Int, KafkaError?).self) { group in
+            try await whileRunning(producer) { await withTaskGroup(of: (Int, KafkaError?).self) { group in
                 var inFlight = 0
                 var next = 0
                 while next < records {
@@ -76,9 +77,8 @@ struct PerfCommand: AsyncParsableCommand {
                     failed += f
                     if firstError == nil { firstError = e }
                 }
-            }
+            } }
             let seconds = (ContinuousClock.now - started).fractionalSeconds
-            await producer.shutdown()
             if let firstError { printError(CommandLineHints.message("error: \(firstError) (\(failed) records failed)", for: firstError)) }
             printThroughput(records: records - failed, bytes: (records - failed) * recordSize, seconds: seconds)
             if failed > 0 { throw ExitCode.failure }

@@ -5,6 +5,7 @@ import KafkaProtocol
 import NIOCore
 import UserPipeline
 import Retry
+import ServiceScope
 
 /// `userstream kafka produce TOPIC`: one record per stdin line.
 struct ProduceCommand: AsyncParsableCommand {
@@ -62,7 +63,8 @@ struct ProduceCommand: AsyncParsableCommand {
                                   headers: recordHeaders, partition: partition)
         }
 
-        await withTaskGroup(of: [Result<RecordMetadata, KafkaError>].self) { group in
+        // Its shutdown at the end of the call delivers what is still queued.
+        try await whileRunning(producer) { await withTaskGroup(of: [Result<RecordMetadata, KafkaError>].self) { group in
             var inFlight = 0
             func collect(_ results: [Result<RecordMetadata, KafkaError>]) {
                 for result in results {
@@ -88,9 +90,7 @@ struct ProduceCommand: AsyncParsableCommand {
                 inFlight += 1
             }
             for await results in group { collect(results) }
-        }
-        await producer.flush()
-        await producer.shutdown()
+        } }
         let seconds = (ContinuousClock.now - started).fractionalSeconds
         if let firstError {
             // Only this command sends records of any size, so the flag is named here.

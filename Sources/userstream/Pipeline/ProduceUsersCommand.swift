@@ -5,6 +5,8 @@ import UserContract
 import UserPipeline
 import RandomUserAPI
 import Metering
+import ServiceLifecycle
+import ServiceScope
 
 /// `userstream produce`: the DAG's job — users from the API into Kafka.
 struct ProduceUsersCommand: AsyncParsableCommand {
@@ -47,7 +49,10 @@ struct ProduceUsersCommand: AsyncParsableCommand {
         })
         let summary: IngestSummary
         do {
-            summary = try await lifecycle.run { try await Self.produce(api: api, apiTimeout: apiTimeout, kafka: kafka, settings: settings) }.get()
+            // The ingest stops itself on the group's shutdown and delivers what it fetched.
+            summary = try await lifecycle.run(stopping: {}) {
+                try await Self.produce(api: api, apiTimeout: apiTimeout, kafka: kafka, settings: settings)
+            }.get()
         } catch {
             // Stopped on request: the summary is printed; say so without calling the stop an error.
             guard let code = lifecycle.exitCode else { throw error }
@@ -67,18 +72,22 @@ struct ProduceUsersCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs one ingest with progress on standard error; shared with `userstream up`.
+    /// Runs one ingest with progress on standard error; shared with `userstream up`. A graceful
+    /// shutdown of the caller's service group stops fetching; the producer runs on until what
+    /// was fetched is delivered.
     static func produce(api: String, apiTimeout: Duration, kafka: KafkaConfiguration, settings: IngestSettings,
                         progress: Progress? = Progress(), metrics: PipelineMetrics = PipelineMetrics()) async throws -> IngestSummary {
         let producer = try await KafkaProducer(configuration: kafka)
         let client = RandomUserClient(configuration: .init(url: api, requestTimeout: apiTimeout))
         let ingest = UserIngest(client: client, producer: producer, settings: settings, metrics: metrics)
         do {
-            return try await closing(producer.shutdown) {
-                if let progress {
-                    try await progress.reporting({ "produce: " + ingest.snapshot.line }) { try await ingest.run() }
-                } else {
-                    try await ingest.run()
+            return try await whileRunning(producer) {
+                try await cancelWhenGracefulShutdown {
+                    if let progress {
+                        try await progress.reporting({ "produce: " + ingest.snapshot.line }) { try await ingest.run() }
+                    } else {
+                        try await ingest.run()
+                    }
                 }
             }
         } catch {

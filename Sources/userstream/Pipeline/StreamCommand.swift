@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import ServiceLifecycle
 import Synchronization
 import UserPipeline
 import UserSinks
@@ -36,19 +37,26 @@ struct StreamCommand: AsyncParsableCommand {
             fflush(nil)
         })
         let target = stream.target
-        // Signals count from the start: opening a locked sink or joining the group can take a while.
-        let outcome = try await closing(observability.close) { await lifecycle.run(alongside: observability.services) { () async throws -> StreamRunner? in
+        // Signals count from the start: opening a locked sink or joining the group can take a while,
+        // and a signal cancels them. Once the runner runs, it stops itself on the group's shutdown.
+        let outcome = try await closing(observability.close) { await lifecycle.run(alongside: observability.services, stopping: {}) { () async throws -> StreamRunner? in
             let runner: StreamRunner
             do {
-                runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics,
-                                                     offsetReset: offsetReset, assignmentWait: idle,
-                                                     beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
+                runner = try await cancelWhenGracefulShutdown {
+                    try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: observability.metrics,
+                                                 offsetReset: offsetReset, assignmentWait: idle,
+                                                 beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
+                }
             } catch where lifecycle.received != nil {
                 return nil
             }
             progress.withLock { $0 = { runner.processor.snapshot.line } }
-            _ = try await closing(runner.close) {
-                try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
+            do {
+                _ = try await closing(runner.close) {
+                    try await Progress().reporting({ "stream: " + runner.processor.snapshot.line + runner.worstLag }) { try await runner.run(idleTimeout: idle) }
+                }
+            } catch is CancellationError where lifecycle.received != nil {
+                return nil  // stopped while joining the group
             }
             return runner
         } }

@@ -85,11 +85,12 @@ struct UpCommand: AsyncParsableCommand {
         let command = self
         do {
             try await closing(observability.close) {
-                try await lifecycle.run(alongside: services + observability.services) {
-                    try await broker.ready()
+                // Each stage stops itself on the group's shutdown: the stream and the ingest finish what they hold.
+                try await lifecycle.run(alongside: services + observability.services, stopping: {}) {
+                    try await cancelWhenGracefulShutdown { try await broker.ready() }
                     printError("userstream: broker Tansu on \(broker.address), enforcing the users contract on \(topic)")
                     try await command.runPipeline(kafka: kafka, target: target, sink: location, observability: observability,
-                                                  standInURLs: standInURLs)
+                                                  standInURLs: standInURLs, stopped: { lifecycle.received != nil })
                 }.get()
             }
         } catch {
@@ -114,32 +115,36 @@ struct UpCommand: AsyncParsableCommand {
         throw CommandFailure("cannot use \(folder) for the broker's log: the folder is not writable (\(problem)) — choose another --log-directory DIR")
     }
 
+    /// `stopped` says whether a signal stopped the command.
     private func runPipeline(kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
-                             observability: Observability, standInURLs: AsyncStream<String>) async throws {
-        var apiURL = api
-        if apiURL == nil {
-            for await url in standInURLs {
-                apiURL = url
-                break
+                             observability: Observability, standInURLs: AsyncStream<String>,
+                             stopped: @escaping @Sendable () -> Bool) async throws {
+        let (api, partitions) = (api, try partitions)
+        let apiURL = try await cancelWhenGracefulShutdown {
+            var apiURL = api
+            if apiURL == nil {
+                for await url in standInURLs {
+                    apiURL = url
+                    break
+                }
             }
-        }
-        guard let apiURL else { throw CommandFailure("the stand-in API did not start") }
-        printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
-
-        let partitions = try partitions
-        try await KafkaAdmin.withAdmin(configuration: kafka) { admin in
-            for name in [target.topic, target.deadLetterTopic] {
-                _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: partitions), admin: admin)
+            guard let apiURL else { throw CommandFailure("the stand-in API did not start") }
+            printError("userstream: users API \(apiURL)\(api == nil ? " (stand-in)" : "")")
+            try await KafkaAdmin.withAdmin(configuration: kafka) { admin in
+                for name in [target.topic, target.deadLetterTopic] {
+                    _ = try await SetupCommand.ensureTopic(NewTopic(name: name, partitions: partitions), admin: admin)
+                }
             }
+            printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
+            return apiURL
         }
-        printError("userstream: sink " + (try await location.setUp(logger: Logger(label: "userstream.sink"))))
-        try await produceAndStream(api: apiURL, kafka: kafka, target: target, sink: location, metrics: observability.metrics)
+        try await produceAndStream(api: apiURL, kafka: kafka, target: target, sink: location, metrics: observability.metrics, stopped: stopped)
         await observability.holdOpen()
     }
 
     /// Produces the users and streams them into the sink, then prints the summary and samples.
     private func produceAndStream(api apiURL: String, kafka: KafkaConfiguration, target: StreamTarget, sink location: SinkLocation,
-                                  metrics: PipelineMetrics) async throws {
+                                  metrics: PipelineMetrics, stopped: @Sendable () -> Bool) async throws {
         let settings = try ingest.settings(topic: target.topic, duration: try duration)
         let apiTimeout = Duration(seconds: try ingest.apiTimeout)
         let started = Mutex<StreamRunner?>(nil)
@@ -151,22 +156,44 @@ struct UpCommand: AsyncParsableCommand {
                     try await ProduceUsersCommand.produce(api: apiURL, apiTimeout: apiTimeout, kafka: kafka, settings: settings,
                                                           progress: nil, metrics: metrics)
                 }
-                let runner = try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session,
-                                                          beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
+                let runner: StreamRunner
+                do {
+                    runner = try await cancelWhenGracefulShutdown {
+                        try await StreamRunner.start(kafka: kafka, target: target, sink: location, metrics: metrics, session: Self.session,
+                                                     beforeJoining: { try await DeadLetterTopic.ensure(target, kafka: kafka) })
+                    }
+                } catch where stopped() {
+                    try? await tasks.waitForAll()  // the ingest delivers what it fetched
+                    throw CancellationError()
+                }
                 started.withLock { $0 = runner }
+                // A group of its own, shut down here once the stream caught up or the command stops,
+                // so that the stream's consumer leaves the group either way.
+                let stream = ServiceGroup(configuration: .init(services: [runner], logger: .quiet("userstream.up.stream", from: .notice)))
                 return try await closing(runner.close) {
                     tasks.addTask {
-                        _ = try await runner.run(idleTimeout: nil)
+                        try await stream.run()
                         return nil
                     }
-                    let produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
-                        try await Self.summary(of: &tasks)
+                    let produced: IngestSummary
+                    do {
+                        produced = try await Progress().reporting({ "up: producing, \(Self.progressLine(runner))" }) {
+                            try await Self.summary(of: &tasks)
+                        }
+                        printError("userstream: produce \(produced.line)")
+                        try await cancelWhenGracefulShutdown {
+                            try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {
+                                try await Self.awaitCatchUp(runner.processor, published: produced.published)
+                            }
+                        }
+                    } catch {
+                        // The stream finishes its batch and delivers its dead letters before the group is left.
+                        await stream.triggerGracefulShutdown()
+                        try? await tasks.waitForAll()
+                        throw stopped() ? CancellationError() : error
                     }
-                    printError("userstream: produce \(produced.line)")
-                    try await Progress().reporting({ "up: catching up, \(Self.progressLine(runner))" }) {
-                        try await Self.awaitCatchUp(runner.processor, published: produced.published)
-                    }
-                    tasks.cancelAll()  // the stream, once it caught up
+                    // Caught up: every batch and its dead letters are done; the stream leaves the group.
+                    await stream.triggerGracefulShutdown()
                     try await tasks.waitForAll()
                     return (produced, try await runner.store.count(), try await runner.store.query(limit: 3), runner.processor.snapshot)
                 }
@@ -174,7 +201,7 @@ struct UpCommand: AsyncParsableCommand {
         } catch {
             // A signal: before the stream started (the sink and topics checked, the group joined)
             // nothing was stored yet.
-            if Task.isCancelled {
+            if stopped() {
                 let line = started.withLock { $0 }.map { Self.progressLine($0) } ?? "stored=0 dead_lettered=0 commits=0"
                 print("userstream: up stopped before it finished: \(line) sink=\(location)")
             }
