@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kafka
+import ServiceScope
 import UserPipeline
 
 /// `userstream dlq replay`: sends selected dead letters back to their source topic once their
@@ -66,37 +67,38 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = DeadLetterReplay.Settings(group: groupID, selection: try selection(), maxReplays: try maxReplays, chunk: try batch)
-        let (dryRun, maxReplays) = (dryRun, settings.maxReplays)
-        let configuration = try options.connection.kafkaConfiguration()
-        let producer = dryRun ? nil : try await KafkaProducer(configuration: configuration)
-        let outcome: Result<(String, Int64, DeadLetterReplay.Summary), any Error>
-        do {
-            outcome = .success(try await options.withLog { log, admin in
-                let extent = try await log.extent()
-                let replay = DeadLetterReplay(log: log, admin: admin, sender: producer, settings: settings)
-                let summary = try await replay.run { event in
-                    switch event {
-                    case .replaying(let entry, let record):
-                        print("\(dryRun ? "would replay" : "replay") \(Self.place(entry)) → \(record.topic) reason=\(entry.reason ?? DeadLetterStats.unknown) replays=\(entry.replays + 1)")
-                    case .maxReplaysReached(let entry):
-                        print("not replayed: \(Self.place(entry)) came back after \(entry.replays) replays (--max-replays \(maxReplays))")
-                    case .unreplayable(let entry, let why):
-                        print("not replayed: \(Self.place(entry)): \(why)")
-                    case .committed(let summary):
-                        printError("progress: read=\(summary.read) replayed=\(summary.replayed) committed")
-                    }
-                }
-                return (log.topic, extent.count, summary)
-            })
-        } catch {
-            outcome = .failure(error)
+        let producer = dryRun ? nil : try await KafkaProducer(configuration: try options.connection.kafkaConfiguration())
+        let (topic, total, summary) = if let producer {
+            try await whileRunning(producer) { try await replay(settings, through: producer) }
+        } else {
+            try await replay(settings, through: nil)
         }
-        await producer?.shutdown()
-        let (topic, total, summary) = try outcome.get()
         if total == 0 { print("dead-letter topic \(topic) is empty: nothing to replay") }
         print("userstream: dlq replay topic=\(topic) group=\(settings.group) read=\(summary.read) selected=\(summary.selected)"
             + " replayed=\(summary.replayed) skipped_max_replays=\(summary.skippedMaxReplays) unreplayable=\(summary.unreplayable)"
             + " passed_over=\(summary.read - summary.selected) dry_run=\(dryRun)")
+    }
+
+    /// Replays through `producer` (nil: a dry run); the topic, its dead letters at the start and the summary.
+    private func replay(_ settings: DeadLetterReplay.Settings, through producer: KafkaProducer?) async throws -> (String, Int64, DeadLetterReplay.Summary) {
+        let (dryRun, maxReplays) = (dryRun, settings.maxReplays)
+        return try await options.withLog { log, admin in
+            let extent = try await log.extent()
+            let replay = DeadLetterReplay(log: log, admin: admin, sender: producer, settings: settings)
+            let summary = try await replay.run { event in
+                switch event {
+                case .replaying(let entry, let record):
+                    print("\(dryRun ? "would replay" : "replay") \(Self.place(entry)) → \(record.topic) reason=\(entry.reason ?? DeadLetterStats.unknown) replays=\(entry.replays + 1)")
+                case .maxReplaysReached(let entry):
+                    print("not replayed: \(Self.place(entry)) came back after \(entry.replays) replays (--max-replays \(maxReplays))")
+                case .unreplayable(let entry, let why):
+                    print("not replayed: \(Self.place(entry)): \(why)")
+                case .committed(let summary):
+                    printError("progress: read=\(summary.read) replayed=\(summary.replayed) committed")
+                }
+            }
+            return (log.topic, extent.count, summary)
+        }
     }
 
     private static func place(_ entry: DeadLetterEntry) -> String {
