@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Logging
 import Reconciliation
 
@@ -24,7 +23,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var sink: SinkOptions
 
-    @Option(help: "Read from the first record at or after this time (ISO 8601, e.g. 2026-12-01T16:00:00Z) instead of the log's start.")
+    @Option(help: "Read from the first record at or after this time (ISO-8601 such as 2026-12-01T16:00:00Z, or DURATION-ago such as 15m-ago) instead of the log's start.")
     var since: String?
 
     @Option(help: "Name at most this many ids of each kind of difference; default 10.")
@@ -47,16 +46,8 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// --since as milliseconds since the epoch; a time not yet come is refused.
-    func sinceMilliseconds(now: Date = Date()) throws -> Int64? {
-        guard let since else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let text = since.trimmingCharacters(in: .whitespaces)
-        guard let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
-            throw ValidationError("--since '\(since)' is not an ISO 8601 time — use e.g. 2026-12-01T16:00:00Z")
-        }
-        guard date <= now else { throw ValidationError("--since \(since) is in the future: no record can be that late yet") }
-        return Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    func sinceMilliseconds() throws -> Int64? {
+        try since.map { try PointInTime.milliseconds($0, flag: "--since") }
     }
 
     func run() async throws {

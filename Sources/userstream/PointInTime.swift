@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// A time given to `dlq` (`--since`, `--until`): what `kafka groups reset --to` accepts as a time,
+/// A time given to `dlq` and `verify` (`--since`, `--until`): what `kafka groups reset --to` accepts as a time,
 /// ISO-8601 or `DURATION-ago`, never in the future.
 enum PointInTime {
     /// Milliseconds since the epoch of `text`, or a usage error naming `flag`.
