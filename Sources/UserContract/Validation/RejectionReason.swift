@@ -39,6 +39,9 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case fieldTooLong(field: String, length: Int, limit: Int)
     /// A string escapes half of a UTF-16 surrogate pair (`\ud800`): no character, and not stored as U+FFFD.
     case loneSurrogate(field: String)
+    /// A valid user the sink refused for that user alone (a constraint, a value it cannot take);
+    /// holds the sink's message. Found at write time, never by the validator.
+    case sinkRejected(String)
 
     /// Stable code for headers, metrics labels and scripts.
     public var code: String {
@@ -60,6 +63,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidDate: "invalid_date"
         case .fieldTooLong: "field_too_long"
         case .loneSurrogate: "lone_surrogate"
+        case .sinkRejected: "sink_rejected"
         }
     }
 
@@ -97,6 +101,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .fieldTooLong(let field, let length, let limit): "field \"\(field)\" is \(length) bytes, over the \(limit)-byte limit"
         case .loneSurrogate(let field):
             "field \"\(field)\" escapes half of a UTF-16 surrogate pair (\\uD800…\\uDFFF alone), which is no character"
+        case .sinkRejected(let message): message
         }
     }
 
