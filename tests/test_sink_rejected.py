@@ -81,7 +81,8 @@ def test_rows_the_sqlite_table_refuses_are_dead_lettered_as_sink_rejected_and_th
     producer.send(topic, key=b"bad", value=b"not JSON").get(timeout=30)
     producer.close()
 
-    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", sink))
+    # A refused row once stalled the stream in write retries: bounded, so that fails instead of hanging.
+    streamed = summary(userstream.run("stream", "--topic", topic, "--group", group, "--until-idle", "5", "--sink", sink, timeout=180))
     assert (streamed["consumed"], streamed["stored"], streamed["dead_lettered"]) == ("41", "36", "5"), streamed
 
     rows = stored_rows(db)

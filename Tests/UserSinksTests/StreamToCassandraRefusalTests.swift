@@ -9,7 +9,8 @@ import UserContract
 
 /// `userstream stream` when Cassandra refuses writes: a real Tansu broker, the built binary, and
 /// `ScriptedCQLPeer` (a scripted protocol peer, not Cassandra) standing where Cassandra would be.
-@Suite("userstream stream into a scripted CQL peer that refuses writes")
+// Bounded: a refused write once stalled the stream in retries, which must fail the test, not hang it.
+@Suite("userstream stream into a scripted CQL peer that refuses writes", .timeLimit(.minutes(2)))
 struct StreamToCassandraRefusalTests {
     /// A fresh users topic (2 partitions) and its dead-letter topic holding `users`; the topic, its group and an admin.
     static func topicHolding(_ users: [User], on broker: TansuBroker, _ body: (String, String, KafkaAdmin) async throws -> Void) async throws {
