@@ -19,7 +19,36 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
         return code == .invalid || code == .syntaxError
     }
 
+    /// The Cassandra error behind this one.
+    public var cause: CQLError {
+        switch self {
+        case .unreachable(_, let error), .prepareFailed(_, let error), .writeFailed(_, _, _, let error),
+             .readFailed(_, _, let error), .setupFailed(_, let error): error
+        }
+    }
+
+    /// Whether Cassandra refused this user's write for that user alone, so the others can still be
+    /// written: an Invalid answer (0x2200: a value the table or a guardrail refuses) other than for a
+    /// missing table, keyspace or column, or a value that cannot be bound to its column's type.
+    /// Unauthorized, Unavailable, timeouts and the like concern every row.
+    public var isRowRefusal: Bool {
+        guard case .writeFailed(_, _, _, let error) = self else { return false }
+        switch error {
+        case .invalidValue: return true
+        case .server(let server, _) where server.code == .invalid:
+            let message = server.message.lowercased()
+            return !Self.wholeTableMessages.contains { message.contains($0) }
+        default: return false
+        }
+    }
+
+    /// How Cassandra words an Invalid answer about the table itself rather than a row's values.
+    private static let wholeTableMessages = ["unconfigured table", "does not exist", "undefined column name"]
+
     public var description: String {
+        if case .writeFailed(let userID, let table, _, let error) = self, isRowRefusal {
+            return "\(table) refused user \(userID): \(error.serverError.map { "\($0)" } ?? "\(error)")"
+        }
         switch self {
         case .unreachable(let sink, let error):
             return "cannot connect to Cassandra at \(sink): \(error)"
@@ -34,5 +63,13 @@ public enum CassandraSinkError: Error, Sendable, CustomStringConvertible {
         case .setupFailed(let statement, let error):
             return "\(statement) failed: \(error) — check that the user may create keyspaces, tables and roles"
         }
+    }
+}
+
+extension CassandraSinkError: UnrecoverableSinkError {
+    /// Errors another attempt may cure (a node down, a timeout) were retried by the sink and are
+    /// retried again by the stream; the rest (Unauthorized, a missing table) stop it.
+    public var isUnrecoverable: Bool {
+        !cause.isRetryable
     }
 }

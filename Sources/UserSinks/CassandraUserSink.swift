@@ -56,24 +56,43 @@ public final class CassandraUserSink: UserSink {
     }
 
     public func upsert(_ users: [User]) async throws {
-        // Concurrent writes of one id could land in either order; only its last version is written.
-        var lastIndex: [String: Int] = [:]
-        for (index, user) in users.enumerated() { lastIndex[user.id] = index }
-        let users = users.enumerated().filter { lastIndex[$0.element.id] == $0.offset }.map(\.element)
-        guard !users.isEmpty else { return }
+        // Concurrent writes of one id could land in either order; one task writes each id's
+        // versions, the newest the server takes.
+        var versions: [String: [Int]] = [:]
+        for (index, user) in users.enumerated() { versions[user.id, default: []].append(index) }
+        let ids = users.indices.compactMap { versions[users[$0].id]?.last == $0 ? users[$0].id : nil }
+        guard !ids.isEmpty else { return }
         let window = configuration.maximumInFlight
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var refused: [SinkRowsRefused.Refusal] = []
+        try await withThrowingTaskGroup(of: [SinkRowsRefused.Refusal].self) { group in
             var next = 0
             func startNext() {
-                let user = users[next]
+                let indices = versions[ids[next]] ?? []
                 next += 1
-                group.addTask { try await self.write(user) }
+                group.addTask { try await self.writeNewestAccepted(indices, of: users) }
             }
-            while next < min(window, users.count) { startNext() }
-            while try await group.next() != nil {
-                if next < users.count { startNext() }
+            while next < min(window, ids.count) { startNext() }
+            while let refusals = try await group.next() {
+                refused += refusals
+                if next < ids.count { startNext() }
             }
         }
+        if !refused.isEmpty { throw SinkRowsRefused(refused) }
+    }
+
+    /// Writes the newest of one id's versions (`indices` into `users`, oldest first) that Cassandra
+    /// takes, as SQLite would keep the last row it did not refuse; returns the newer ones it refused.
+    private func writeNewestAccepted(_ indices: [Int], of users: [User]) async throws -> [SinkRowsRefused.Refusal] {
+        var refused: [SinkRowsRefused.Refusal] = []
+        for index in indices.reversed() {
+            do {
+                try await write(users[index])
+                return refused
+            } catch let error as CassandraSinkError where error.isRowRefusal {
+                refused.append(SinkRowsRefused.Refusal(index: index, error: error))
+            }
+        }
+        return refused
     }
 
     public func count() async throws -> Int {

@@ -83,27 +83,37 @@ final class SQLiteUserSink: UserSink {
 
     func upsert(_ users: [User]) async throws {
         guard !users.isEmpty else { return }
-        try await pool.write { db in
+        let refused = try await pool.write { db in
             // Binds the text straight into SQLite: GRDB's general argument path costs more than
             // the insert itself at these row rates.
             let statement = try db.cachedStatement(sql: Self.upsertSQL).sqliteStatement
             defer { sqlite3_reset(statement) }
-            for user in users {
+            var refused: [SinkRowsRefused.Refusal] = []
+            for (position, user) in users.enumerated() {
                 sqlite3_reset(statement)
-                for (index, field) in User.CodingKeys.allCases.enumerated() {
+                var code = SQLITE_OK
+                for (index, field) in User.CodingKeys.allCases.enumerated() where code == SQLITE_OK {
                     var text = user[field]
-                    text.withUTF8 { bytes in
-                        _ = sqlite3_bind_text(statement, Int32(index + 1), bytes.baseAddress, Int32(bytes.count), Self.transient)
+                    code = text.withUTF8 { bytes in
+                        sqlite3_bind_text(statement, Int32(index + 1), bytes.baseAddress, Int32(bytes.count), Self.transient)
                     }
                 }
-                let code = sqlite3_step(statement)
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                if code == SQLITE_OK { code = sqlite3_step(statement) }
+                if code == SQLITE_DONE { continue }
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                // A refused row undoes its own statement only: the transaction and the rows before
+                // it stay, unless SQLite rolled the transaction back, which nothing here may go on from.
+                guard SQLiteSinkError.refusesTheRowAlone(resultCode: code), sqlite3_get_autocommit(db.sqliteConnection) == 0 else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
                 }
+                let refusal = SQLiteSinkError.rowRefused(path: self.path, userID: user.id, detail: message)
+                refused.append(SinkRowsRefused.Refusal(index: position, error: refusal))
             }
+            return refused
         }
         // Checked after the write, so a deletion before or during it is seen before its offsets are committed.
         try checkStillInPlace()
+        if !refused.isEmpty { throw SinkRowsRefused(refused) }
     }
 
     /// The writer's `PRAGMA synchronous` (2 = FULL).

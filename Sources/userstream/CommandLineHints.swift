@@ -83,13 +83,3 @@ enum CommandLineHints {
         }
     }
 }
-
-extension CassandraSinkError {
-    /// The Cassandra error behind this one.
-    fileprivate var cause: CQLError {
-        switch self {
-        case .unreachable(_, let error), .prepareFailed(_, let error), .writeFailed(_, _, _, let error),
-             .readFailed(_, _, let error), .setupFailed(_, let error): error
-        }
-    }
-}

@@ -143,13 +143,15 @@ import UserTestSupport
             .nullValue, .emptyValue, .oversizedValue(size: 2, limit: 1), .invalidUTF8(offset: 0), .notJSON(offset: 0, detail: "x"),
             .notObject(found: .array), .missingField("id"), .unknownField("x"), .duplicateField("id"),
             .wrongType(field: "id", found: .number), .nullField("id"), .emptyID, .invalidID("x"), .invalidEmail("x"),
-            .invalidDate(field: "dob", value: "x"), .fieldTooLong(field: "id", length: 2, limit: 1),
+            .invalidDate(field: "dob", value: "x"), .fieldTooLong(field: "id", length: 2, limit: 1), .loneSurrogate(field: "id"),
+            .sinkRejected("CHECK constraint failed"),
         ]
         #expect(reasons.map(\.code) == [
             "null_value", "empty_value", "oversized_value", "invalid_utf8", "not_json", "not_object", "missing_field",
             "unknown_field", "duplicate_field", "wrong_type", "null_field", "empty_id", "invalid_id", "invalid_email",
-            "invalid_date", "field_too_long",
+            "invalid_date", "field_too_long", "lone_surrogate", "sink_rejected",
         ])
+        #expect(RejectionReason.sinkRejected("CHECK constraint failed").message == "CHECK constraint failed")
         #expect(RejectionReason.wrongType(field: "post_code", found: .number).message
             == "field \"post_code\" is a number; the contract requires a string")
         #expect(RejectionReason.invalidID(String(repeating: "x", count: 500)).message.count < 120)

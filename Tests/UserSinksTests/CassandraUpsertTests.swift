@@ -64,15 +64,16 @@ struct CassandraUpsertTests {
         }
     }
 
-    @Test("a date that is not ISO-8601 fails the write for a timestamp column, naming the user and column")
+    @Test("a date that is not ISO-8601 is refused for a timestamp column as that row alone, naming the user and column")
     func unparsableDate() async throws {
         let peer = try await ScriptedCQLPeer.start(script: UsersTable.script(columns: UsersTable.timestampDates))
         try await withPeer(peer) { peer in
             let sink = try await CassandraUserSink.connect(UsersTable.configuration(peer), logger: Self.quiet)
             let user = SampleUsers.make(1, dob: "1st of May 1990")[0]
-            let error = await #expect(throws: CassandraSinkError.self) { try await sink.upsert([user]) }
-            #expect("\(error!)".contains("writing user \(user.id) to spark_streams.created_users failed"))
-            #expect("\(error!)".contains("bind variable dob"))
+            let refused = await #expect(throws: SinkRowsRefused.self) { try await sink.upsert([user]) }
+            let message = refused?.refusals.first?.message ?? ""
+            #expect(message.contains("spark_streams.created_users refused user \(user.id)"), "\(message)")
+            #expect(message.contains("bind variable dob"), "\(message)")
             #expect(peer.requests.filter { $0.opcode == .execute }.isEmpty)
             try await sink.close()
         }

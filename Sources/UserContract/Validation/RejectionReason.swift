@@ -39,6 +39,9 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case fieldTooLong(field: String, length: Int, limit: Int)
     /// A string escapes half of a UTF-16 surrogate pair (`\ud800`): no character, and not stored as U+FFFD.
     case loneSurrogate(field: String)
+    /// A valid user the sink refused for that user alone (a constraint, a value it cannot take);
+    /// holds the sink's message. Found at write time, never by the validator.
+    case sinkRejected(String)
 
     /// The stable codes, one per case: what `dlq.reason` holds for a rejected record.
     public enum Code: String, CaseIterable, Sendable {
@@ -47,7 +50,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case missingField = "missing_field", unknownField = "unknown_field", duplicateField = "duplicate_field"
         case wrongType = "wrong_type", nullField = "null_field", emptyID = "empty_id", invalidID = "invalid_id"
         case invalidEmail = "invalid_email", invalidDate = "invalid_date", fieldTooLong = "field_too_long"
-        case loneSurrogate = "lone_surrogate"
+        case loneSurrogate = "lone_surrogate", sinkRejected = "sink_rejected"
     }
 
     /// This reason's case, without its details.
@@ -70,6 +73,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidDate: .invalidDate
         case .fieldTooLong: .fieldTooLong
         case .loneSurrogate: .loneSurrogate
+        case .sinkRejected: .sinkRejected
         }
     }
 
@@ -110,6 +114,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .fieldTooLong(let field, let length, let limit): "field \"\(field)\" is \(length) bytes, over the \(limit)-byte limit"
         case .loneSurrogate(let field):
             "field \"\(field)\" escapes half of a UTF-16 surrogate pair (\\uD800…\\uDFFF alone), which is no character"
+        case .sinkRejected(let message): message
         }
     }
 

@@ -109,6 +109,7 @@ public final class StreamProcessor: Sendable {
             records.filter { policy.dispatch(Self.key($0), offset: $0.offset) == .accepted }
         }
         var users: [User] = []
+        var valid: [ConsumerRecord] = []  // the records of `users`, in the same order
         var rejected: [ProducerRecord] = []
         var rejectedReasons: [String: Int] = [:]
         var timestamps: [Int64] = []  // of the valid records, for the end-to-end latency
@@ -117,6 +118,7 @@ public final class StreamProcessor: Sendable {
             switch validator.validate(record.value) {
             case .success(let user):
                 users.append(user)
+                valid.append(record)
                 timestamps.append(record.timestamp)
             case .failure(let reason):
                 rejected.append(DeadLetter.record(for: record, reason: reason, topic: dlqTopic))
@@ -127,12 +129,27 @@ public final class StreamProcessor: Sendable {
         if !accepted.isEmpty { metrics.batchSize.record(accepted.count) }
         async let stored = store(users, timestamps: timestamps)
         async let deadLettered: Void = deadLetter(rejected)
-        let (storeFailure, _) = await (stored, deadLettered)
-        if let storeFailure {
+        let (outcome, _) = await (stored, deadLettered)
+        let refusals: [SinkRowsRefused.Refusal]
+        switch outcome {
+        case .success(let refused):
+            refusals = refused
+        case .failure(let storeFailure):
             // Nothing of this batch is acknowledged, so nothing of it is ever committed.
             logger.error("the sink cannot take more users: \(storeFailure)")
             await gate.leave()
             throw storeFailure
+        }
+        // Users the sink refused for themselves alone are dead letters too, safe before any commit.
+        if let first = refusals.first {
+            logger.warning("the sink refused \(refusals.count) users; they go to '\(dlqTopic)' as sink_rejected (first: \(first.message))")
+            var refusedLetters: [ProducerRecord] = []
+            for refusal in refusals {
+                let reason = RejectionReason.sinkRejected(refusal.message)
+                refusedLetters.append(DeadLetter.record(for: valid[refusal.index], reason: reason, topic: dlqTopic))
+                rejectedReasons[reason.code, default: 0] += 1
+            }
+            await deadLetter(refusedLetters)
         }
         for (reason, count) in rejectedReasons { metrics.deadLettered(count, reason: reason) }
         let pending = policy.withLock { policy in
@@ -141,8 +158,8 @@ public final class StreamProcessor: Sendable {
         }
         let consumed = counts.withLock {
             $0.consumed += accepted.count
-            $0.stored += users.count
-            $0.deadLettered += rejected.count
+            $0.stored += users.count - refusals.count
+            $0.deadLettered += rejected.count + refusals.count
             return $0.consumed
         }
         progressUpdates.continuation.yield(consumed)
@@ -150,19 +167,27 @@ public final class StreamProcessor: Sendable {
         await gate.leave()
     }
 
-    /// Writes until the sink takes the users; returns the failure retrying cannot cure, if any.
-    private func store(_ users: [User], timestamps: [Int64]) async -> (any Error)? {
-        guard !users.isEmpty else { return nil }
+    /// Writes until the sink takes the users; returns the users it refused for themselves alone,
+    /// or the failure retrying cannot cure.
+    private func store(_ users: [User], timestamps: [Int64]) async -> Result<[SinkRowsRefused.Refusal], any Error> {
+        guard !users.isEmpty else { return .success([]) }
         var failures = 0
         while true {
             do {
                 let started = ContinuousClock.now
-                try await sink.upsert(users)
-                metrics.stored(users.count, took: .now - started)
-                metrics.recordEndToEndLatency(recordTimestamps: timestamps)
-                return nil
-            } catch let error as any UnrecoverableSinkError {
-                return error
+                var refusals: [SinkRowsRefused.Refusal] = []
+                do {
+                    try await sink.upsert(users)
+                } catch let refused as SinkRowsRefused {
+                    refusals = refused.refusals
+                }
+                metrics.stored(users.count - refusals.count, took: .now - started)
+                let refusedAt = Set(refusals.map(\.index))
+                metrics.recordEndToEndLatency(recordTimestamps: refusals.isEmpty
+                    ? timestamps : timestamps.indices.filter { !refusedAt.contains($0) }.map { timestamps[$0] })
+                return .success(refusals)
+            } catch let error as any UnrecoverableSinkError where error.isUnrecoverable {
+                return .failure(error)
             } catch {
                 await retry(after: &failures, "writing \(users.count) users to the sink failed: \(error)")
             }

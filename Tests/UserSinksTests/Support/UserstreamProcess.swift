@@ -46,14 +46,19 @@ final class UserstreamProcess: Sendable {
         return child
     }
 
-    /// Waits for the process to end and returns its exit status.
+    /// Waits for the process to end and returns its exit status. A waiting test cancelled (by its
+    /// time limit) kills the process, so a run that never ends fails the test instead of hanging it.
     func exit() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let status = exited.withLock { state in
-                if state.status == nil { state.waiters.append(continuation) }
-                return state.status
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let status = exited.withLock { state in
+                    if state.status == nil { state.waiters.append(continuation) }
+                    return state.status
+                }
+                if let status { continuation.resume(returning: status) }
             }
-            if let status { continuation.resume(returning: status) }
+        } onCancel: {
+            if process.isRunning { crash() }
         }
     }
 
