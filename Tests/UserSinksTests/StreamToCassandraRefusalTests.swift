@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import NIOCore
+import ServiceScope
 import Testing
 import UserContract
 
@@ -20,10 +21,11 @@ struct StreamToCassandraRefusalTests {
             try await admin.createTopics([NewTopic(name: topic, partitions: 2, replicationFactor: 1),
                                           NewTopic(name: topic + ".dlq", partitions: 1, replicationFactor: 1)])
             let producer = try await KafkaProducer(configuration: broker.configuration)
-            for outcome in await producer.send(contentsOf: users.map {
-                ProducerRecord(topic: topic, key: ByteBuffer(string: $0.id), value: ByteBuffer(bytes: $0.jsonBytes()))
-            }) { _ = try outcome.get() }
-            await producer.shutdown()
+            try await whileRunning(producer) {
+                for outcome in await producer.send(contentsOf: users.map {
+                    ProducerRecord(topic: topic, key: ByteBuffer(string: $0.id), value: ByteBuffer(bytes: $0.jsonBytes()))
+                }) { _ = try outcome.get() }
+            }
             try await body(topic, group, admin)
         }
     }
