@@ -272,7 +272,7 @@ def assert_shown(command, result):
 
 # --- the "After an incident" walkthrough, in order, on a pipeline of its own -------------------
 
-INCIDENT = re.compile(r"userstream (status|dlq stats|dlq replay --reason invalid_date|stream --until-idle 3)")
+INCIDENT = re.compile(r"userstream (status|dlq stats|dlq replay --reason invalid_date|stream --until-idle 3|verify)")
 
 
 @pytest.fixture(scope="module")
